@@ -1,0 +1,47 @@
+/**
+ * kernel-lib: real inter-process communication for the ipc-course notebooks.
+ * This file is the whole public surface; every other module is internal.
+ */
+export {
+  ChannelError,
+  isChannelError,
+  type Channel,
+  type ChannelErrorCode,
+  type ChannelPair,
+  type Receiver,
+  type Sender,
+  type WaitOptions,
+} from "./channel";
+export {
+  bytesCodec,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  encodeFrame,
+  FRAME_HEADER_BYTES,
+  FrameDecoder,
+  jsonCodec,
+  utf8Codec,
+  type Codec,
+} from "./codec";
+export { closeAll, liveResources } from "./resources";
+export {
+  entryExecArgv,
+  isStopMessage,
+  spawnEntry,
+  startWorker,
+  STOP_MESSAGE,
+  type ChildHandle,
+  type ExitInfo,
+  type SpawnEntryOptions,
+  type StartWorkerOptions,
+  type WorkerHandle,
+} from "./process";
+export { programPath } from "./programs";
+export { createOsPipe, type OsPipe } from "./transports/os-pipe";
+export {
+  framedReader,
+  framedWriter,
+  type FramedWriterOptions,
+  type FramingOptions,
+} from "./transports/stream-framing";
+export { childChannel, parentPipes } from "./transports/pipe";
+export { createFifo, openFifoReader, openFifoWriter, type Fifo } from "./transports/fifo";

@@ -1,0 +1,91 @@
+import { ChannelError, type WaitOptions } from "../channel";
+import { waitWith } from "./wait";
+
+interface Waiter<T> {
+  resolve: (v: T) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * The receiving half shared by every transport: messages that arrived but were not yet read,
+ * and the `recv()` calls waiting for one, served in call order. A transport pushes what it
+ * decodes and calls `end()` at end-of-stream or `fail()` on a broken stream.
+ */
+export class Inbox<T> {
+  private readonly messages: T[] = [];
+  private head = 0;
+  private readonly waiters: Waiter<T>[] = [];
+  private endError: ChannelError | undefined;
+
+  constructor(private readonly label: string) {}
+
+  /** Number of messages held and not yet read. */
+  get size(): number {
+    return this.messages.length - this.head;
+  }
+
+  /** True once ended (or failed) and every held message was read. */
+  get drained(): boolean {
+    return this.endError !== undefined && this.size === 0;
+  }
+
+  get ended(): boolean {
+    return this.endError !== undefined;
+  }
+
+  push(message: T): void {
+    if (this.endError) return;
+    const waiter = this.waiters.shift();
+    if (waiter) waiter.resolve(message);
+    else this.messages.push(message);
+  }
+
+  /** End-of-stream: held messages are still delivered, then receives fail with `err`. */
+  end(err?: ChannelError): void {
+    if (this.endError) return;
+    this.endError = err ?? new ChannelError("ChannelClosed", `${this.label} reached end of stream`);
+    for (const w of this.waiters.splice(0)) w.reject(this.endError);
+  }
+
+  /** Local close: drop held messages too, so later receives fail at once. */
+  close(err?: ChannelError): void {
+    this.end(err ?? new ChannelError("ChannelClosed", `${this.label} was closed`));
+    this.messages.length = 0;
+    this.head = 0;
+  }
+
+  recv(options?: WaitOptions): Promise<T> {
+    if (this.size > 0) {
+      const message = this.messages[this.head] as T;
+      this.head++;
+      // Compact now and then so a long-lived inbox does not keep every message it ever held.
+      if (this.head > 1024 && this.head * 2 > this.messages.length) {
+        this.messages.splice(0, this.head);
+        this.head = 0;
+      }
+      return Promise.resolve(message);
+    }
+    if (this.endError) return Promise.reject(this.endError);
+    return waitWith<T>(`recv on ${this.label}`, options, (resolve, reject) => {
+      const waiter: Waiter<T> = { resolve, reject };
+      this.waiters.push(waiter);
+      return () => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+      };
+    });
+  }
+
+  /** Async iteration for a receiver: yields until end-of-stream or close. */
+  async *iterate(): AsyncGenerator<T, void, undefined> {
+    for (;;) {
+      try {
+        yield await this.recv();
+      } catch (err) {
+        if (this.drained && err === this.endError && this.endError?.code === "ChannelClosed")
+          return;
+        throw err;
+      }
+    }
+  }
+}
