@@ -43,5 +43,5 @@ export {
   type FramedWriterOptions,
   type FramingOptions,
 } from "./transports/stream-framing";
-export { childChannel, parentPipes } from "./transports/pipe";
+export { childChannel, childPipes, parentPipes } from "./transports/pipe";
 export { createFifo, openFifoReader, openFifoWriter, type Fifo } from "./transports/fifo";

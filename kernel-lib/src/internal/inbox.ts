@@ -13,11 +13,21 @@ interface Waiter<T> {
  */
 export class Inbox<T> {
   private readonly messages: T[] = [];
+  private readonly weights: number[] = [];
   private head = 0;
+  private held = 0;
   private readonly waiters: Waiter<T>[] = [];
   private endError: ChannelError | undefined;
 
-  constructor(private readonly label: string) {}
+  /**
+   * `onTake` runs after a held message is taken by a receive: the transport uses it to resume
+   * reading once the backlog shrinks. It must run on every path that takes (recv and
+   * iteration alike), or a paused stream would never resume.
+   */
+  constructor(
+    private readonly label: string,
+    private readonly onTake: () => void = () => {},
+  ) {}
 
   /** Number of messages held and not yet read. */
   get size(): number {
@@ -33,11 +43,22 @@ export class Inbox<T> {
     return this.endError !== undefined;
   }
 
-  push(message: T): void {
+  /** Bytes held by unread messages, as weighed by the transport in `push`. */
+  get heldBytes(): number {
+    return this.held;
+  }
+
+  /** Delivers to the oldest waiting receive, or holds the message; `bytes` weighs it. */
+  push(message: T, bytes = 0): void {
     if (this.endError) return;
     const waiter = this.waiters.shift();
-    if (waiter) waiter.resolve(message);
-    else this.messages.push(message);
+    if (waiter) {
+      waiter.resolve(message);
+      return;
+    }
+    this.messages.push(message);
+    this.weights.push(bytes);
+    this.held += bytes;
   }
 
   /** End-of-stream: held messages are still delivered, then receives fail with `err`. */
@@ -51,18 +72,23 @@ export class Inbox<T> {
   close(err?: ChannelError): void {
     this.end(err ?? new ChannelError("ChannelClosed", `${this.label} was closed`));
     this.messages.length = 0;
+    this.weights.length = 0;
     this.head = 0;
+    this.held = 0;
   }
 
   recv(options?: WaitOptions): Promise<T> {
     if (this.size > 0) {
       const message = this.messages[this.head] as T;
+      this.held -= this.weights[this.head] ?? 0;
       this.head++;
       // Compact now and then so a long-lived inbox does not keep every message it ever held.
       if (this.head > 1024 && this.head * 2 > this.messages.length) {
         this.messages.splice(0, this.head);
+        this.weights.splice(0, this.head);
         this.head = 0;
       }
+      this.onTake();
       return Promise.resolve(message);
     }
     if (this.endError) return Promise.reject(this.endError);

@@ -9,6 +9,24 @@ import type { ChildHandle } from "../process";
 import { framedReader, framedWriter, type FramedWriterOptions } from "./stream-framing";
 
 /**
+ * The two ends of a child's pipes as separate halves: `writer` sends frames into the child's
+ * stdin, `reader` receives frames from its stdout. Closing `writer` gives the child EOF after
+ * the last frame; closing `reader` stops reading. Neither stops the child (`child.stop()`).
+ * Ordering, blocking and close behave as in `framedReader`/`framedWriter`.
+ */
+export function childPipes<T>(
+  child: ChildHandle,
+  codec: Codec<T>,
+  options: FramedWriterOptions = {},
+): ChannelPair<T> {
+  const label = options.label ?? `pipe to ${child.name} ${child.pid}`;
+  return {
+    writer: framedWriter(child.stdin, codec, { ...options, label: `${label} (write)` }),
+    reader: framedReader(child.stdout, codec, { ...options, label: `${label} (read)` }),
+  };
+}
+
+/**
  * A channel to a child: `send()` writes frames into the child's stdin pipe, `recv()` reads
  * frames from its stdout pipe. Ordering per direction; blocking and close as in
  * `framedReader`/`framedWriter`. `close()` ends the child's stdin (EOF) and stops reading; it
@@ -25,9 +43,7 @@ export function childChannel<T>(
   codec: Codec<T>,
   options: FramedWriterOptions = {},
 ): Channel<T> {
-  const label = options.label ?? `pipe to ${child.name} ${child.pid}`;
-  const writer = framedWriter(child.stdin, codec, { ...options, label: `${label} (write)` });
-  const reader = framedReader(child.stdout, codec, { ...options, label: `${label} (read)` });
+  const { reader, writer } = childPipes(child, codec, options);
   return {
     send: (m, o) => writer.send(m, o),
     recv: (o) => reader.recv(o),

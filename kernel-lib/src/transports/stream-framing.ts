@@ -51,10 +51,12 @@ export function framedReader<T>(
 ): Receiver<T> {
   const label = options.label ?? "framed reader";
   const decoder = new FrameDecoder(options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
-  const inbox = new Inbox<T>(label);
-  // Stop reading from the OS while this many decoded messages wait unread: the kernel buffer
-  // then fills and the writer blocks, which is the backpressure the course shows.
-  const highWater = 1024;
+  const inbox: Inbox<T> = new Inbox<T>(label, () => resumeIfRoom());
+  // Stop reading from the OS while this much waits unread: the kernel buffer then fills and
+  // the writer blocks, which is the backpressure the course shows.
+  const highWaterMessages = 1024;
+  const highWaterBytes = 1024 * 1024;
+  const full = (): boolean => inbox.size >= highWaterMessages || inbox.heldBytes >= highWaterBytes;
 
   const untrack = track({ label, close: () => receiver.close() });
   const fail = (err: unknown): void => {
@@ -70,12 +72,12 @@ export function framedReader<T>(
     let payloads: Uint8Array[];
     try {
       payloads = decoder.push(chunk);
-      for (const p of payloads) inbox.push(codec.decode(p));
+      for (const p of payloads) inbox.push(codec.decode(p), p.byteLength);
     } catch (err) {
       fail(err);
       return;
     }
-    if (inbox.size >= highWater) stream.pause();
+    if (full()) stream.pause();
   });
   stream.once("end", () => {
     try {
@@ -92,15 +94,17 @@ export function framedReader<T>(
     untrack();
   });
 
-  const resumeIfRoom = (): void => {
-    if (stream.isPaused() && inbox.size < highWater / 2) stream.resume();
-  };
+  function resumeIfRoom(): void {
+    if (
+      stream.isPaused() &&
+      inbox.size < highWaterMessages / 2 &&
+      inbox.heldBytes < highWaterBytes / 2
+    ) {
+      stream.resume();
+    }
+  }
   const receiver: Receiver<T> = {
-    async recv(opts?: WaitOptions) {
-      const msg = await inbox.recv(opts);
-      resumeIfRoom();
-      return msg;
-    },
+    recv: (opts?: WaitOptions) => inbox.recv(opts),
     async close() {
       inbox.close();
       stream.destroy();

@@ -1,0 +1,97 @@
+/**
+ * Every transport that joins the conformance suite: how to open a fresh pair of ends whose
+ * messages travel through the real mechanism. A later transport adds one entry here.
+ */
+import * as fs from "node:fs";
+import * as net from "node:net";
+import {
+  bytesCodec,
+  childPipes,
+  createFifo,
+  createOsPipe,
+  framedReader,
+  framedWriter,
+  openFifoReader,
+  openFifoWriter,
+  programPath,
+  spawnEntry,
+  type Receiver,
+  type Sender,
+} from "../../src";
+
+/** A fresh connection for one test. `dispose` releases everything `open` created. */
+export interface OpenedPair {
+  sender: Sender<Uint8Array>;
+  receiver: Receiver<Uint8Array>;
+  dispose(): Promise<void>;
+}
+
+export interface TransportUnderTest {
+  name: string;
+  /** `maxMessageBytes` applies to both ends. */
+  open(options?: { maxMessageBytes?: number }): Promise<OpenedPair>;
+}
+
+export const transports: TransportUnderTest[] = [
+  {
+    name: "anonymous pipe (in-process ends)",
+    async open(options = {}) {
+      const pipe = createOsPipe();
+      const w = new net.Socket({ fd: pipe.writeFd, readable: false, writable: true });
+      const r = new net.Socket({ fd: pipe.readFd, readable: true, writable: false });
+      const sender = framedWriter(w, bytesCodec, options);
+      const receiver = framedReader(r, bytesCodec, options);
+      return {
+        sender,
+        receiver,
+        async dispose() {
+          await sender.close();
+          await receiver.close();
+        },
+      };
+    },
+  },
+  {
+    name: "pipes through a child process (framed echo)",
+    async open(options = {}) {
+      const child = spawnEntry(programPath("framed-echo"));
+      const { reader, writer } = childPipes(child, bytesCodec, options);
+      return {
+        // Closing the writer is EOF for the child, which then ends its stdout: the reader ends.
+        sender: writer,
+        receiver: reader,
+        async dispose() {
+          // Orderly shutdown: EOF to the child, read what it still echoes, then it exits 0.
+          await writer.close();
+          const drained = (async () => {
+            for await (const _ of reader);
+          })();
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([drained, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+          clearTimeout(timer);
+          await reader.close();
+          const exit = await child.stop();
+          if (exit.code !== 0) throw new Error(`echo child exited with ${JSON.stringify(exit)}`);
+        },
+      };
+    },
+  },
+  {
+    name: "named pipe (FIFO)",
+    async open(options = {}) {
+      const fifo = createFifo("conformance");
+      const receiver = openFifoReader(fifo.path, bytesCodec, options);
+      const sender = await openFifoWriter(fifo.path, bytesCodec, { ...options, timeoutMs: 5000 });
+      return {
+        sender,
+        receiver,
+        async dispose() {
+          await sender.close();
+          await receiver.close();
+          await fifo.remove();
+          if (fs.existsSync(fifo.path)) throw new Error(`FIFO ${fifo.path} was not removed`);
+        },
+      };
+    },
+  },
+];
