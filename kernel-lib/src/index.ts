@@ -45,3 +45,23 @@ export {
 } from "./transports/stream-framing";
 export { childChannel, childPipes, parentPipes } from "./transports/pipe";
 export { createFifo, openFifoReader, openFifoWriter, type Fifo } from "./transports/fifo";
+export { barChart, type Bar, type BarChartOptions } from "./charts/bar";
+export type {
+  BarTrace,
+  PlotlyAxis,
+  PlotlyFigure,
+  PlotlyLayout,
+  ScatterTrace,
+} from "./charts/figure";
+export { formatBytes, formatValue } from "./charts/format";
+export {
+  SWEEP_METRICS,
+  sizeSweepChart,
+  type SizePoint,
+  type SizeSeries,
+  type SizeSweepOptions,
+  type SweepMetric,
+} from "./charts/size-sweep";
+export { figureSummary, type FigureLike } from "./charts/summary";
+export { showChart, showTable, type DisplayTarget } from "./display";
+export type { TableOptions, TableRow } from "./display-bundle";
