@@ -65,3 +65,4 @@ export {
 export { figureSummary, type FigureLike } from "./charts/summary";
 export { showChart, showTable, type DisplayTarget } from "./display";
 export type { TableOptions, TableRow } from "./display-bundle";
+export { measurePipeCapacity, type PipeCapacity } from "./transports/pipe-capacity";
