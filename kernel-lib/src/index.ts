@@ -65,4 +65,8 @@ export {
 export { figureSummary, type FigureLike } from "./charts/summary";
 export { showChart, showTable, type DisplayTarget } from "./display";
 export type { TableOptions, TableRow } from "./display-bundle";
-export { measurePipeCapacity, type PipeCapacity } from "./transports/pipe-capacity";
+export {
+  measurePipeCapacity,
+  type PipeCapacity,
+  type PipeCapacityOptions,
+} from "./transports/pipe-capacity";

@@ -15,8 +15,30 @@ export interface PipeCapacity {
   writes: number;
 }
 
+/** Options for {@link measurePipeCapacity}. */
+export interface PipeCapacityOptions {
+  /**
+   * Fill the pipe with writes of exactly this many bytes (the last one may be partial), as a
+   * program sending fixed-size messages would. Default: page-sized writes, then ever smaller
+   * ones, which finds the most the pipe can hold, exact to the byte.
+   */
+  writeBytes?: number;
+}
+
 /** Largest chunk tried first; writes of at most PIPE_BUF (4096 on Linux) bytes are atomic. */
 const FIRST_CHUNK_BYTES = 4096;
+
+/** The chunk sizes to write, largest first, each until the pipe refuses it. */
+function chunkSizes(writeBytes: number | undefined): number[] {
+  if (writeBytes === undefined) return [FIRST_CHUNK_BYTES, 512, 64, 8, 1];
+  if (!Number.isInteger(writeBytes) || writeBytes < 1 || writeBytes > 16 * 1024 * 1024) {
+    throw new ChannelError(
+      "InvalidArgument",
+      `writeBytes must be an integer from 1 to 16 MiB, got ${writeBytes}`,
+    );
+  }
+  return [writeBytes];
+}
 
 function isWouldBlock(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
@@ -26,8 +48,10 @@ function isWouldBlock(err: unknown): boolean {
 /**
  * Fills a fresh, unread pipe through a non-blocking write end until the kernel refuses with
  * EAGAIN, and returns how many bytes it took. Synchronous and bounded: never blocks, takes a
- * few milliseconds. Writes chunks of 4096, then 512, 64, 8 and 1 bytes, so the result is
- * exact to the byte even when the capacity is not a multiple of 4096. Both descriptors are
+ * few milliseconds. By default writes chunks of 4096, then 512, 64, 8 and 1 bytes, so the
+ * result is exact to the byte even when the capacity is not a multiple of 4096; with
+ * `writeBytes` it writes only chunks of that size, which shows how the write pattern changes
+ * what fits (Linux counts a pipe's room in page-sized slots, not bytes). Both descriptors are
  * closed before it returns, also on error.
  *
  * The pipe is built like `createOsPipe` builds one (a FIFO in a private directory, opened at
@@ -38,8 +62,10 @@ function isWouldBlock(err: unknown): boolean {
  * @example
  * const { bytes } = measurePipeCapacity();
  * console.log(`a pipe holds ${bytes} bytes`); // 65536 on a default Linux
+ * measurePipeCapacity({ writeBytes: 4100 }).bytes; // fewer: each write starts a new page
  */
-export function measurePipeCapacity(): PipeCapacity {
+export function measurePipeCapacity(options: PipeCapacityOptions = {}): PipeCapacity {
+  const chunks = chunkSizes(options.writeBytes);
   const dir = makePrivateDir("ipc-capacity-");
   const fds: number[] = [];
   try {
@@ -53,7 +79,7 @@ export function measurePipeCapacity(): PipeCapacity {
 
     let bytes = 0;
     let writes = 0;
-    for (let chunk = FIRST_CHUNK_BYTES; chunk >= 1; chunk = chunk >= 8 ? chunk / 8 : chunk - 1) {
+    for (const chunk of chunks) {
       const buffer = Buffer.alloc(chunk, 0x61);
       for (;;) {
         try {
