@@ -54,9 +54,11 @@ export function framedReader<T>(
   const inbox: Inbox<T> = new Inbox<T>(label, () => resumeIfRoom());
   // Stop reading from the OS while this much waits unread: the kernel buffer then fills and
   // the writer blocks, which is the backpressure the course shows.
-  const highWaterMessages = 1024;
+  // Each held message is weighed as its payload plus a fixed overhead, so a flood of tiny
+  // messages is bounded too.
   const highWaterBytes = 1024 * 1024;
-  const full = (): boolean => inbox.size >= highWaterMessages || inbox.heldBytes >= highWaterBytes;
+  const perMessageOverhead = 64;
+  const full = (): boolean => inbox.heldBytes >= highWaterBytes;
 
   const untrack = track({ label, close: () => receiver.close() });
   const fail = (err: unknown): void => {
@@ -72,7 +74,7 @@ export function framedReader<T>(
     let payloads: Uint8Array[];
     try {
       payloads = decoder.push(chunk);
-      for (const p of payloads) inbox.push(codec.decode(p), p.byteLength);
+      for (const p of payloads) inbox.push(codec.decode(p), p.byteLength + perMessageOverhead);
     } catch (err) {
       fail(err);
       return;
@@ -95,13 +97,7 @@ export function framedReader<T>(
   });
 
   function resumeIfRoom(): void {
-    if (
-      stream.isPaused() &&
-      inbox.size < highWaterMessages / 2 &&
-      inbox.heldBytes < highWaterBytes / 2
-    ) {
-      stream.resume();
-    }
+    if (stream.isPaused() && inbox.heldBytes < highWaterBytes / 2) stream.resume();
   }
   const receiver: Receiver<T> = {
     recv: (opts?: WaitOptions) => inbox.recv(opts),
@@ -138,8 +134,9 @@ export function framedWriter<T>(
   const coalesce = options.coalesce ?? true;
   let closed = false;
   let failure: ChannelError | undefined;
-  let batch: Uint8Array[] = [];
-  let batchBytes = 0;
+  // Small frames are encoded straight into one arena buffer, which leaves in a single write().
+  let arena: Buffer | undefined;
+  let arenaUsed = 0;
   let flushScheduled = false;
   const drainWaiters = new Set<{ resolve: () => void; reject: (e: unknown) => void }>();
 
@@ -160,11 +157,10 @@ export function framedWriter<T>(
 
   const flush = (): void => {
     flushScheduled = false;
-    if (batch.length === 0 || failure) return;
-    const out = batch.length === 1 ? batch[0]! : Buffer.concat(batch, batchBytes);
-    batch = [];
-    batchBytes = 0;
-    stream.write(out);
+    if (!arena || arenaUsed === 0 || failure) return;
+    stream.write(arena.subarray(0, arenaUsed));
+    arena = undefined;
+    arenaUsed = 0;
   };
 
   const waitForRoom = (opts?: WaitOptions): Promise<void> =>
@@ -174,7 +170,7 @@ export function framedWriter<T>(
       return () => drainWaiters.delete(w);
     });
 
-  const encode = (message: T): Uint8Array => {
+  const encodePayload = (message: T): Uint8Array => {
     const payload = codec.encode(message);
     if (payload.byteLength > maxBytes) {
       throw new ChannelError(
@@ -182,31 +178,40 @@ export function framedWriter<T>(
         `${label}: message of ${payload.byteLength} bytes exceeds the limit of ${maxBytes} bytes`,
       );
     }
-    const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.byteLength);
-    writeFrameHeader(frame, 0, payload.byteLength);
-    frame.set(payload, FRAME_HEADER_BYTES);
-    return frame;
+    return payload;
+  };
+
+  /** Copies header and payload into `out` at `at`: the caller may reuse its buffer at once. */
+  const writeFrame = (out: Uint8Array, at: number, payload: Uint8Array): void => {
+    writeFrameHeader(out, at, payload.byteLength);
+    out.set(payload, at + FRAME_HEADER_BYTES);
   };
 
   const sender: Sender<T> = {
     async send(message: T, opts?: WaitOptions) {
       if (failure) throw failure;
       if (closed) throw new ChannelError("ChannelClosed", `${label} was closed`);
-      const frame = encode(message);
+      const payload = encodePayload(message);
       // Wait while the OS pipe is full and Node's own buffer is past its high-water mark.
       while (stream.writableNeedDrain) {
         await waitForRoom(opts);
         if (failure) throw failure;
         if (closed) throw new ChannelError("ChannelClosed", `${label} was closed`);
       }
-      if (!coalesce) {
+      const frameBytes = FRAME_HEADER_BYTES + payload.byteLength;
+      if (!coalesce || frameBytes > COALESCE_LIMIT_BYTES / 2) {
+        // Large frames gain nothing from batching; keep order by flushing the batch first.
+        flush();
+        const frame = Buffer.allocUnsafe(frameBytes);
+        writeFrame(frame, 0, payload);
         stream.write(frame);
         return;
       }
-      batch.push(frame);
-      batchBytes += frame.byteLength;
-      if (batchBytes >= COALESCE_LIMIT_BYTES) flush();
-      else if (!flushScheduled) {
+      if (arena && arenaUsed + frameBytes > arena.byteLength) flush();
+      arena ??= Buffer.allocUnsafe(COALESCE_LIMIT_BYTES);
+      writeFrame(arena, arenaUsed, payload);
+      arenaUsed += frameBytes;
+      if (!flushScheduled) {
         flushScheduled = true;
         setImmediate(flush);
       }
