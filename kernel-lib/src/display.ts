@@ -19,15 +19,6 @@ import {
 /** tslab's internal writer: sends one `display_data` (or `update_display_data`) message. */
 type WriteDisplayData = (bundle: DisplayBundle, update: boolean) => void;
 
-/** Where a `show*` call sent its output. */
-export type DisplayTarget =
-  /** One display_data message with every MIME type, through tslab's internal writer. */
-  | "jupyter"
-  /** Only the text/html rendering, through tslab's public `display.html` (writer not found). */
-  | "tslab-html"
-  /** Not in a tslab kernel: the text/plain rendering went to stdout. */
-  | "console";
-
 /** What {@link findTslabDisplay} found in a module cache. */
 export interface TslabDisplay {
   /** The running kernel's writer for the current cell, when tslab is executing one. */
@@ -80,24 +71,24 @@ export function findTslabDisplay(cache: NodeJS.Dict<NodeModule> = require.cache)
 /**
  * Sends `bundle` as one display_data message of the current cell. Falls back to tslab's
  * `display.html` (HTML rendering only), then to printing the text/plain rendering on stdout.
+ * Returns nothing on purpose: tslab would print a returned value under every chart.
  */
-function send(bundle: DisplayBundle): DisplayTarget {
+function send(bundle: DisplayBundle): void {
   const tslab = findTslabDisplay();
   if (tslab.write) {
     tslab.write(bundle, false);
-    return "jupyter";
+    return;
   }
   const html = bundle.data["text/html"];
   if (tslab.html && typeof html === "string") {
     try {
       tslab.html(html);
-      return "tslab-html";
+      return;
     } catch {
       // tslab's display throws "Not ready" outside a cell: print instead.
     }
   }
   console.log(String(bundle.data["text/plain"] ?? ""));
-  return "console";
 }
 
 /**
@@ -120,15 +111,15 @@ export function plotlyLocation(): PlotlyLocation {
  * Notebook 7's Plotly renderer), an HTML fallback that loads plotly.js from the project's
  * node_modules through the Jupyter server, and a text summary. Synchronous: call it from the
  * cell's own code (also after `await` in the cell), not from a callback that fires after the
- * cell finished, or the chart lands in a later cell. Returns where the output went; outside a
- * kernel it prints the text summary and returns "console".
+ * cell finished, or the chart lands in a later cell. Outside a kernel (plain Node, Jest) it
+ * prints the text summary instead.
  *
  * @example
  * showChart(sizeSweepChart({ title: "Pipe throughput", metric: "throughput", series }));
  */
-export function showChart(fig: FigureLike): DisplayTarget {
+export function showChart(fig: FigureLike): void {
   const divId = `ipc-chart-${randomBytes(6).toString("hex")}`;
-  return send(chartBundle(fig, divId, plotlyLocation()));
+  send(chartBundle(fig, divId, plotlyLocation()));
 }
 
 /**
@@ -138,6 +129,6 @@ export function showChart(fig: FigureLike): DisplayTarget {
  * @example
  * showTable([{ size: "64 B", "MB/s": 118.2 }, { size: "4 KiB", "MB/s": 1630 }]);
  */
-export function showTable(rows: readonly TableRow[], options: TableOptions = {}): DisplayTarget {
-  return send(tableBundle(rows, options));
+export function showTable(rows: readonly TableRow[], options: TableOptions = {}): void {
+  send(tableBundle(rows, options));
 }

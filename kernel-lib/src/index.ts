@@ -63,7 +63,7 @@ export {
   type SweepMetric,
 } from "./charts/size-sweep";
 export { figureSummary, type FigureLike } from "./charts/summary";
-export { showChart, showTable, type DisplayTarget } from "./display";
+export { showChart, showTable } from "./display";
 export type { TableOptions, TableRow } from "./display-bundle";
 export {
   measurePipeCapacity,
