@@ -70,3 +70,12 @@ export {
   type PipeCapacity,
   type PipeCapacityOptions,
 } from "./transports/pipe-capacity";
+export {
+  createPortPair,
+  parentChannel,
+  portChannel,
+  workerChannel,
+  type PortChannel,
+  type PortChannelOptions,
+  type PortSendOptions,
+} from "./transports/worker";

@@ -14,6 +14,8 @@ import {
   openFifoReader,
   openFifoWriter,
   programPath,
+  startWorker,
+  workerChannel,
   spawnEntry,
   type Receiver,
   type Sender,
@@ -28,11 +30,43 @@ export interface OpenedPair {
 
 export interface TransportUnderTest {
   name: string;
+  /**
+   * False for transports whose queue has no capacity (MessagePort): their senders never wait,
+   * and the suite checks exactly that instead of backpressure.
+   */
+  bounded?: boolean;
   /** `maxMessageBytes` applies to both ends. */
   open(options?: { maxMessageBytes?: number }): Promise<OpenedPair>;
 }
 
 export const transports: TransportUnderTest[] = [
+  {
+    name: "worker thread (MessagePort, echo worker)",
+    bounded: false,
+    async open(options = {}) {
+      const worker = startWorker(programPath("echo-worker"));
+      const channel = workerChannel<Uint8Array>(worker, options);
+      let ended = false;
+      return {
+        sender: {
+          send: (m, o) => channel.send(m, o),
+          // Half-close: the worker echoes what it has, closes its side and exits by itself.
+          async close() {
+            ended = true;
+            await channel.endSend();
+          },
+          get closed() {
+            return ended;
+          },
+        },
+        receiver: channel,
+        async dispose() {
+          await channel.close();
+          expect(await worker.stop()).toBe(0);
+        },
+      };
+    },
+  },
   {
     name: "anonymous pipe (in-process ends)",
     async open(options = {}) {
