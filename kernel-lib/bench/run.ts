@@ -4,9 +4,11 @@
  * they run on request, on an otherwise quiet machine.
  */
 import { benchPipes } from "./pipes";
+import { benchWorkers } from "./workers";
 
 const suites: Record<string, (o: { quick?: boolean }) => Promise<boolean>> = {
   pipes: benchPipes,
+  workers: benchWorkers,
 };
 
 async function main(): Promise<void> {

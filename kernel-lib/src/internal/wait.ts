@@ -20,6 +20,12 @@ export function waitWith<T>(
   if (signal?.aborted) {
     return Promise.reject(new ChannelError("Aborted", `${what} was aborted`));
   }
+  if (timeoutMs === undefined && signal === undefined) {
+    // The common case on every receive loop: nothing to cancel, so no timer and no listener.
+    return new Promise<T>((resolve, reject) => {
+      start(resolve, reject);
+    });
+  }
   return new Promise<T>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     let done = false;
