@@ -93,7 +93,11 @@ function send(bundle: DisplayBundle): void {
 
 /**
  * Where plotly.min.js (package plotly.js-dist-min) lies, relative to this kernel's working
- * directory, which Jupyter sets to the notebook's folder.
+ * directory, which Jupyter sets to the notebook's folder. Synchronous; throws if the package is
+ * not installed.
+ *
+ * @example
+ * plotlyLocation().fromNotebookDir // "../node_modules/plotly.js-dist-min/plotly.min.js"
  */
 export function plotlyLocation(): PlotlyLocation {
   const absolute = require.resolve("plotly.js-dist-min/plotly.min.js");
