@@ -25,8 +25,10 @@ export default tseslint.config(
         require: "readonly",
         __dirname: "readonly",
         process: "readonly",
+        console: "readonly",
       },
     },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
     rules: {
