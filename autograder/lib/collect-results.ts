@@ -88,10 +88,13 @@ export function collectResults(
   } else if (run.stopReason !== undefined) {
     notes.push(run.stopReason);
   }
-  if (run.strayProcesses.length > 0) {
+  const strays = run.strayProcesses;
+  if (strays.length > 0) {
+    const listed =
+      strays.slice(0, 5).join("; ") + (strays.length > 5 ? ` and ${strays.length - 5} more` : "");
     notes.push(
-      `processes started by the tests were still running after them, and were killed: ` +
-        run.strayProcesses.join("; "),
+      `${strays.length} processes started by the tests were still running after them, ` +
+        `and were killed: ${listed}`,
     );
   }
   const result: ExerciseResult = { exercise, tests, ...sumPoints(tests), wallMs: run.wallMs };

@@ -104,7 +104,9 @@ graded(
   },
   {
     timeoutMs: 30_000,
-    hint: "every stage awaits its next stage's `exited` before it closes its own pipe up",
+    hint:
+      "runSieve resolves only after awaiting stage 1's `exited`, and every stage awaits its " +
+      "next stage's `exited` before it returns",
   },
 );
 
