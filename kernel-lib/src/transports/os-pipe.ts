@@ -11,7 +11,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { ChannelError } from "../channel";
 
-/** Two file descriptors of one pipe, both in blocking mode (safe to hand to any child). */
+/**
+ * Two file descriptors of one pipe, both in blocking mode (safe to hand to any child). Note that
+ * a Node child may switch its own end to non-blocking (observed: under the tsx preload fd 1
+ * starts O_NONBLOCK), so child programs should write through `parentPipes()` or a net.Socket,
+ * never `fs.writeSync(1, ...)`, which then fails with EAGAIN when the pipe is full.
+ */
 export interface OsPipe {
   readonly readFd: number;
   readonly writeFd: number;
