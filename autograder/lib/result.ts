@@ -29,7 +29,25 @@ export interface TestResult {
   hint: string;
   /** Wall-clock time of the test body, when it ran. */
   durationMs?: number;
+  /**
+   * True for tests from `autograder/hidden/` (never released to learners); exporters show them
+   * only after grades are published (Gradescope visibility `after_published`).
+   */
+  hidden?: boolean;
 }
+
+/**
+ * How an exercise's run ended as a whole, whatever its tests say. Anything but `graded`
+ * explains why some or all tests could not earn points; `note` carries the details.
+ */
+export type ExerciseOutcome =
+  | "graded"
+  | "compile-error"
+  | "import-error"
+  | "timed-out"
+  | "crashed"
+  | "out-of-memory"
+  | "process-exit";
 
 /** Everything one exercise's run produced. */
 export interface ExerciseResult {
@@ -39,6 +57,8 @@ export interface ExerciseResult {
   maxPoints: number;
   /** A problem with the run as a whole (stopped by a time limit, test file failed to load). */
   note?: string;
+  /** How the run ended; absent means `graded`. */
+  outcome?: ExerciseOutcome;
   wallMs: number;
 }
 
