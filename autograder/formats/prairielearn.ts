@@ -21,15 +21,18 @@ export interface PrairieLearnTest {
 /** The whole result. */
 export interface PrairieLearnResult {
   /**
-   * False only when the grader could not tell what the submission is worth (an exercise
-   * produced no test at all): PrairieLearn then does not count the attempt, rather than
-   * recording a score computed over fewer points than the assignment has.
+   * False when the submission could not be graded: an exercise's code did not compile, or an
+   * exercise produced no test at all. PrairieLearn then marks it "invalid, not gradable",
+   * awards and takes no points and does not count the attempt, as its docs ask for syntax
+   * errors; it also avoids a score computed over fewer points than the assignment has.
    */
   gradable: boolean;
   /** Fraction of the points earned, 0..1. */
   score: number;
   /** Shown above the tests: the score line and what went wrong around the tests. */
   message: string;
+  /** Why the submission is not gradable; present only when `gradable` is false. */
+  format_errors?: string[];
   tests: PrairieLearnTest[];
 }
 
@@ -48,9 +51,27 @@ export function toPrairieLearnResult(report: GradeReport): PrairieLearnResult {
     for (const test of visible) tests.push(prairieLearnTest(test));
     if (hidden.length > 0) tests.push(hiddenSummary(exercise, hidden));
   }
-  const gradable = report.exercises.length > 0 && report.exercises.every((e) => e.tests.length > 0);
-  const score = report.maxPoints > 0 ? clamp01(report.points / report.maxPoints) : 0;
-  return { gradable, score: gradable ? score : 0, message: summary(report), tests };
+  const formatErrors = ungradableReasons(report);
+  const result: PrairieLearnResult = {
+    gradable: formatErrors.length === 0,
+    score: formatErrors.length === 0 ? fraction(report.points, report.maxPoints) : 0,
+    message: summary(report),
+    tests,
+  };
+  if (formatErrors.length > 0) result.format_errors = formatErrors;
+  return result;
+}
+
+/** Why the report cannot stand as a grade; empty when it can. */
+function ungradableReasons(report: GradeReport): string[] {
+  if (report.exercises.length === 0) return ["no exercise was graded"];
+  const reasons: string[] = [];
+  for (const e of report.exercises) {
+    const note = exerciseNote(e);
+    if (e.outcome === "compile-error") reasons.push(`${e.exercise} does not compile: ${note}`);
+    else if (e.tests.length === 0) reasons.push(`${e.exercise} ran no test: ${note}`);
+  }
+  return reasons;
 }
 
 function prairieLearnTest(test: TestResult): PrairieLearnTest {
@@ -74,16 +95,16 @@ function hiddenSummary(exercise: ExerciseResult, hidden: readonly TestResult[]):
   };
 }
 
-function clamp01(x: number): number {
-  return Math.min(1, Math.max(0, x));
+/** points / maxPoints within 0..1 (0 when nothing was possible). */
+function fraction(points: number, maxPoints: number): number {
+  return maxPoints > 0 ? Math.min(1, Math.max(0, points / maxPoints)) : 0;
 }
 
 function summary(report: GradeReport): string {
   const lines: string[] = [];
   for (const e of report.exercises) {
     const note = exerciseNote(e);
-    if (e.tests.length === 0) lines.push(`${e.exercise}: could not be graded: ${note}`);
-    else if (note) lines.push(`${e.exercise}: ${note}`);
+    if (note) lines.push(`${e.exercise}: ${note}`);
   }
   lines.push(`Score: ${report.points}/${report.maxPoints}`);
   return lines.join("\n");
