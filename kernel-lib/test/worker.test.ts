@@ -43,6 +43,23 @@ describe("worker transport", () => {
     await w.stop();
   });
 
+  it("refuses to transfer a buffer twice instead of losing the message", async () => {
+    const w = startWorker(programPath("echo-worker"));
+    const ch = workerChannel<Uint8Array>(w);
+    const bytes = new Uint8Array(16);
+    await ch.send(bytes, { transfer: [bytes.buffer] });
+    const err = await rejectionOf(ch.send(bytes, { transfer: [bytes.buffer] }));
+    expect(isChannelError(err, "InvalidArgument")).toBe(true);
+    expect(String(err)).toContain("already transferred");
+    // A genuinely empty buffer is still fine to transfer.
+    const empty = new Uint8Array(0);
+    await ch.send(empty, { transfer: [empty.buffer] });
+    expect((await ch.recv({ timeoutMs: 5000 })).byteLength).toBe(16);
+    expect((await ch.recv({ timeoutMs: 5000 })).byteLength).toBe(0);
+    await ch.close();
+    await w.stop();
+  });
+
   it("receives a buffer the worker transferred, and the worker's copy is detached", async () => {
     const w = startWorker(fixture("worker-faults.ts"));
     const ch = workerChannel<string | Uint8Array>(w);

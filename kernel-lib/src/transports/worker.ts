@@ -68,6 +68,23 @@ function isControl(value: unknown): value is Control {
   return typeof value === "object" && value !== null && CONTROL in value;
 }
 
+/**
+ * True for an ArrayBuffer already moved away. Node 20 has no `ArrayBuffer#detached`, and
+ * posting a detached buffer in a transfer list does not throw: the message is silently lost.
+ * A detached buffer reads as length 0, and viewing it throws, unlike a real empty buffer.
+ */
+function isDetached(item: unknown): boolean {
+  if (Object.prototype.toString.call(item) !== "[object ArrayBuffer]") return false;
+  const buffer = item as ArrayBuffer;
+  if (buffer.byteLength > 0) return false;
+  try {
+    new Uint8Array(buffer);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** Rebuilds an error that crossed a thread boundary, keeping the remote stack. */
 function remoteError(c: Extract<Control, { [CONTROL]: "error" }>): Error {
   const err = new Error(c.message);
@@ -130,6 +147,12 @@ function makePortChannel<T>(
         throw new ChannelError(
           "MessageTooLarge",
           `${label}: message of ${message.byteLength} bytes exceeds the limit of ${maxBytes} bytes`,
+        );
+      }
+      if (opts?.transfer?.some(isDetached)) {
+        throw new ChannelError(
+          "InvalidArgument",
+          `${label}: a buffer in the transfer list was already transferred (detached)`,
         );
       }
       try {
