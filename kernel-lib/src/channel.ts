@@ -26,6 +26,7 @@
 export type ChannelErrorCode =
   | "ChannelClosed"
   | "Timeout"
+  | "WouldBlock"
   | "Aborted"
   | "MessageTooLarge"
   | "CorruptFrame"

@@ -79,3 +79,16 @@ export {
   type PortChannelOptions,
   type PortSendOptions,
 } from "./transports/worker";
+export {
+  type MessageQueue,
+  type QueueAttributes,
+  type QueuedMessage,
+  type QueueSendOptions,
+} from "./queue/message-queue";
+export {
+  BoundedQueue,
+  DEFAULT_QUEUE_PRIORITIES,
+  type BlockingSendOptions,
+  type BlockingWaitOptions,
+  type BoundedQueueOptions,
+} from "./queue/bounded-queue";
