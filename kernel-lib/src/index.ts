@@ -92,3 +92,12 @@ export {
   type BlockingWaitOptions,
   type BoundedQueueOptions,
 } from "./queue/bounded-queue";
+export { mqueueSupport, type MqueueSupport } from "./mqueue/binding";
+export { mqueueLimits, type MqueueLimits } from "./mqueue/limits";
+export { listMessageQueues, messageQueueExists, unlinkMessageQueue } from "./mqueue/kernel-queues";
+export {
+  openMessageQueue,
+  PosixMessageQueue,
+  type OpenMessageQueueOptions,
+  type QueueAccess,
+} from "./mqueue/posix-message-queue";
