@@ -22,6 +22,7 @@ import {
 } from "../../src";
 import { BoundedQueue, messageQueueExists, mqueueSupport, unlinkMessageQueue } from "../../src";
 import { openRecordChannel } from "../fixtures/mq-record-channel";
+import { zmqEndpoint, zmqPull, zmqPush, type ZmqEndpointKind } from "../../src";
 
 /** A fresh connection for one test. `dispose` releases everything `open` created. */
 export interface OpenedPair {
@@ -187,6 +188,41 @@ if (mqueueSupport().available) {
           await receiver.close();
           unlinkMessageQueue(name);
           if (messageQueueExists(name)) throw new Error(`queue ${name} was not removed`);
+        },
+      };
+    },
+  });
+}
+
+// ZeroMQ PUSH/PULL over each endpoint kind. Two honest adaptations, both options of the
+// transport rather than changes to the suite:
+// - ZeroMQ has no end-of-stream, so both ends use the end marker (zmqPush's close() sends it,
+//   zmqPull ends after it); without it a PULL ends only when closed locally.
+// - ZeroMQ's default high-water marks (1000 messages per side) would hold more than the
+//   suite's 64 MiB probe of 64 KiB messages; with 16 per side the probe sees PUSH wait.
+for (const kind of ["inproc", "ipc", "tcp"] as const satisfies readonly ZmqEndpointKind[]) {
+  transports.push({
+    name: `ZeroMQ PUSH/PULL over ${kind} (end marker)`,
+    async open(options = {}) {
+      const common = { ...options, sendHighWaterMark: 16, receiveHighWaterMark: 16 };
+      const receiver = await zmqPull(bytesCodec, {
+        ...common,
+        bind: zmqEndpoint(kind, "conformance"),
+        endMarker: true,
+      });
+      const sender = await zmqPush(bytesCodec, {
+        ...common,
+        connect: receiver.endpoint,
+        endMarker: true,
+      });
+      return {
+        sender,
+        receiver,
+        async dispose() {
+          await sender.close();
+          await receiver.close();
+          const file = receiver.endpoint.startsWith("ipc://") ? receiver.endpoint.slice(6) : "";
+          if (file && fs.existsSync(file)) throw new Error(`ipc socket ${file} was not removed`);
         },
       };
     },
