@@ -10,6 +10,7 @@ import { walkFiles } from "./imports";
 import {
   GRADESCOPE_EXCLUDE,
   GRADESCOPE_INCLUDE,
+  SECRET_DIRS,
   select,
   STUDENT_EXCLUDE,
   STUDENT_INCLUDE,
@@ -17,7 +18,7 @@ import {
 import { clearNotebookOutputs } from "./notebooks";
 import { pruneScripts } from "./package-json";
 import { gradedPoints } from "./points";
-import { verifyRelease } from "./verify";
+import { filesUnder, sha256, verifyRelease } from "./verify";
 import { writeZip, type ZipEntry } from "./zip";
 
 /** A release that must not go out. */
@@ -31,6 +32,24 @@ export interface ReleaseSource {
   files: string[];
   /** Absolute paths of the solutions and hidden tests, whose content must not leak. */
   secretFiles: string[];
+}
+
+/**
+ * The files whose content must not be released: the solutions and hidden tests in the
+ * checked-out `tree` and in `repoRoot` (a solution not yet committed counts too). A solution
+ * file identical to its starter in `tree` is left out: the exercise hands that file out
+ * complete (ex03's messages.ts), so it is no secret.
+ */
+export function secretFilesOf(tree: string, repoRoot: string): string[] {
+  const all = SECRET_DIRS.flatMap((dir) => [
+    ...filesUnder(path.join(tree, dir)),
+    ...filesUnder(path.join(repoRoot, dir)),
+  ]);
+  return all.filter((file) => {
+    const inSolutions = /[\\/]autograder[\\/]solutions[\\/](.+)$/.exec(file)?.[1];
+    const starter = inSolutions && path.join(tree, "exercises", inSolutions);
+    return !(starter && fs.existsSync(starter) && sha256(starter) === sha256(file));
+  });
 }
 
 /** Name of the Gradescope upload inside `--out`. */
@@ -145,7 +164,9 @@ export function buildGradescopeZip(source: ReleaseSource, out: string, stage: st
   refuseOnProblems("Gradescope autograder", [
     ...verifyRelease(built, {
       forbiddenPaths: GRADESCOPE_EXCLUDE,
-      secretFiles: source.secretFiles.filter((f) => f.includes(`${path.sep}solutions${path.sep}`)),
+      secretFiles: source.secretFiles.filter((f) =>
+        f.includes(path.join(path.sep, "autograder", "solutions", path.sep)),
+      ),
     }),
     ...(pkg.scripts?.grade
       ? []

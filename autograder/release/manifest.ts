@@ -63,6 +63,9 @@ export const GRADESCOPE_INCLUDE = [
 
 /** Never in the Gradescope source. */
 export const GRADESCOPE_EXCLUDE = [
+  // kernel-lib's own tests and benchmarks do not grade anything (and import scripts/).
+  "kernel-lib/test/",
+  "kernel-lib/bench/",
   "autograder/solutions/",
   "autograder/self-test/",
   "autograder/release/",

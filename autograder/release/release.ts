@@ -18,11 +18,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { REPO_ROOT } from "../lib/exercise-path";
-import { buildGradescopeZip, buildStudentBundle, ReleaseError, type ReleaseSource } from "./build";
+import {
+  buildGradescopeZip,
+  buildStudentBundle,
+  ReleaseError,
+  secretFilesOf,
+  type ReleaseSource,
+} from "./build";
 import { findDrift, formatDrift } from "./drift";
 import { checkoutTree, filesAt, resolveCommit } from "./git-source";
-import { SECRET_DIRS } from "./manifest";
-import { filesUnder, sha256 } from "./verify";
 
 const USAGE = "usage: npm run release -- --out DIR [--gradescope] [--ref REF]";
 
@@ -65,7 +69,7 @@ function main(): void {
     const source: ReleaseSource = {
       tree,
       files: filesAt(REPO_ROOT, commit),
-      secretFiles: secretFiles(tree),
+      secretFiles: secretFilesOf(tree, REPO_ROOT),
     };
     const summary = values.gradescope
       ? buildGradescopeZip(source, out, stage)
@@ -75,23 +79,6 @@ function main(): void {
   } finally {
     fs.rmSync(stage, { recursive: true, force: true });
   }
-}
-
-/**
- * The files whose content must not be released: the solutions and hidden tests as committed
- * and as in the working tree (a solution not yet committed counts). A solution file identical
- * to its starter is not secret: the exercise hands that file out complete (ex03's messages.ts).
- */
-function secretFiles(tree: string): string[] {
-  const all = SECRET_DIRS.flatMap((dir) => [
-    ...filesUnder(path.join(tree, dir)),
-    ...filesUnder(path.join(REPO_ROOT, dir)),
-  ]);
-  return all.filter((file) => {
-    const inSolutions = /[\\/]autograder[\\/]solutions[\\/](.+)$/.exec(file)?.[1];
-    const starter = inSolutions && path.join(tree, "exercises", inSolutions);
-    return !(starter && fs.existsSync(starter) && sha256(starter) === sha256(file));
-  });
 }
 
 /** A wrong command line: exit status 2. */
