@@ -164,7 +164,7 @@ it("refuses to write into a folder that is not empty", async () => {
   expect(refused.stderr).toContain("is not empty");
 }, 60_000);
 
-it("installs with npm ci on its own and grades a starter with npm run check", async () => {
+it("installs with npm ci on its own, grades a starter with npm run check and type-checks", async () => {
   const copy = path.join(tmp, "learner");
   fs.cpSync(bundle, copy, { recursive: true });
   const install = await run(
@@ -182,7 +182,10 @@ it("installs with npm ci on its own and grades a starter with npm run check", as
   });
   // It graded the bundle's own starters, not this repository's.
   expect(check.stdout).toContain(`Grading exercises (${path.join(copy, "exercises")})`);
-  console.log(
-    `npm ci ${(install.ms / 1000).toFixed(1)} s, check ${(check.ms / 1000).toFixed(1)} s`,
-  );
+  // The learner's `npm run typecheck`: the shipped files compile without what stayed home.
+  const tsc = path.join(copy, "node_modules", "typescript", "bin", "tsc");
+  const typecheck = await run(process.execPath, [tsc, "-p", "tsconfig.json"], copy, 120_000);
+  expect({ code: typecheck.code, errors: typecheck.stdout }).toEqual({ code: 0, errors: "" });
+  const seconds = (r: Run): string => `${(r.ms / 1000).toFixed(1)} s`;
+  console.log(`npm ci ${seconds(install)}, check ${seconds(check)}, tsc ${seconds(typecheck)}`);
 }, 370_000);
