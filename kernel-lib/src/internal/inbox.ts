@@ -116,13 +116,20 @@ export class Inbox<T> {
     const iterator: AsyncIterableIterator<T> = {
       next: () => {
         if (this.size > 0) return Promise.resolve({ value: this.take(), done: false });
-        return this.recv().then(
-          (value) => ({ value, done: false }),
-          (err: unknown) => {
-            if (isCleanEnd(err)) return { value: undefined, done: true };
-            throw err;
-          },
-        );
+        if (this.endError) {
+          return isCleanEnd(this.endError)
+            ? Promise.resolve({ value: undefined, done: true })
+            : Promise.reject(this.endError);
+        }
+        // Wait as a plain waiter that settles the iterator result itself: one promise per
+        // message instead of recv()'s promise plus a .then() wrapper.
+        return new Promise<IteratorResult<T>>((resolve, reject) => {
+          this.waiters.push({
+            resolve: (value) => resolve({ value, done: false }),
+            reject: (err) =>
+              isCleanEnd(err) ? resolve({ value: undefined, done: true }) : reject(err),
+          });
+        });
       },
       return: async () => ({ value: undefined, done: true }),
       [Symbol.asyncIterator]: () => iterator,
