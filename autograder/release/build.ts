@@ -6,12 +6,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { classroomWorkflow, type ClassroomExercise } from "./classroom";
-import { walkFiles } from "./imports";
+import { importClosure, walkFiles } from "./imports";
 import {
   GRADESCOPE_EXCLUDE,
   GRADESCOPE_INCLUDE,
   SECRET_DIRS,
   select,
+  STUDENT_BY_IMPORT,
   STUDENT_EXCLUDE,
   STUDENT_INCLUDE,
 } from "./manifest";
@@ -103,13 +104,23 @@ function deliver(built: string, out: string): void {
   fs.cpSync(built, out, { recursive: true });
 }
 
+/** The student bundle's files: the included ones, plus what they import from STUDENT_BY_IMPORT. */
+export function studentFiles(source: Pick<ReleaseSource, "tree" | "files">): string[] {
+  const direct = select(source.files, STUDENT_INCLUDE, STUDENT_EXCLUDE);
+  const reached = importClosure(source.tree, direct);
+  const imported = select(source.files, STUDENT_BY_IMPORT, STUDENT_EXCLUDE).filter((f) =>
+    reached.has(f),
+  );
+  return [...new Set([...direct, ...imported])].sort();
+}
+
 /**
  * Builds the student bundle of `source` into `out` (new or empty). Returns summary lines.
  * Refuses (ReleaseError) when the bundle would hold a secret or an import it lacks.
  */
 export function buildStudentBundle(source: ReleaseSource, out: string, stage: string): string[] {
   const built = path.join(stage, "student");
-  const files = select(source.files, STUDENT_INCLUDE, STUDENT_EXCLUDE);
+  const files = studentFiles(source);
   copyFiles(source.tree, built, files);
 
   const summary: string[] = [];

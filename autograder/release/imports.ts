@@ -23,20 +23,53 @@ export function walkFiles(dir: string, prefix = ""): string[] {
   return files;
 }
 
+/** One relative import of a file: its specifier and the file it resolves to, if any. */
+interface RelativeImport {
+  specifier: string;
+  /** Relative path (with `/`) under the root, when the import resolves to a file there. */
+  resolved: string | undefined;
+}
+
+/** The relative imports of `file` (relative to `dir`), resolved as Node and tsx resolve them. */
+function relativeImports(dir: string, file: string): RelativeImport[] {
+  const text = fs.readFileSync(path.join(dir, file), "utf8");
+  return [...text.matchAll(SPECIFIER)].map((match) => {
+    const specifier = match[1] ?? "";
+    const target = path.posix.join(path.posix.dirname(file), specifier);
+    const resolved = CANDIDATE_SUFFIXES.map((s) => target + s).find((candidate) => {
+      const abs = path.join(dir, candidate);
+      return !candidate.startsWith("..") && fs.existsSync(abs) && fs.statSync(abs).isFile();
+    });
+    return { specifier, resolved };
+  });
+}
+
+const isCode = (file: string): boolean => /\.(ts|js|mjs|cjs)$/.test(file);
+
 /** "file: specifier" for every relative import under `dir` that resolves to no file there. */
 export function unresolvedImports(dir: string): string[] {
   const problems: string[] = [];
-  for (const file of walkFiles(dir).filter((f) => /\.(ts|js|mjs|cjs)$/.test(f))) {
-    const text = fs.readFileSync(path.join(dir, file), "utf8");
-    for (const match of text.matchAll(SPECIFIER)) {
-      const specifier = match[1] ?? "";
-      const target = path.resolve(dir, path.dirname(file), specifier);
-      const found = CANDIDATE_SUFFIXES.some((s) => {
-        const candidate = target + s;
-        return fs.existsSync(candidate) && fs.statSync(candidate).isFile();
-      });
-      if (!found) problems.push(`${file}: imports ${specifier}, which is not in the release`);
+  for (const file of walkFiles(dir).filter(isCode)) {
+    for (const { specifier, resolved } of relativeImports(dir, file)) {
+      if (!resolved) problems.push(`${file}: imports ${specifier}, which is not in the release`);
     }
   }
   return problems;
+}
+
+/**
+ * The files under `dir` that `seeds` (relative paths) reach through relative imports, the
+ * seeds included. Imports that resolve to nothing are left to {@link unresolvedImports}.
+ */
+export function importClosure(dir: string, seeds: readonly string[]): Set<string> {
+  const reached = new Set<string>();
+  const pending = seeds.filter(isCode);
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (reached.has(file)) continue;
+    reached.add(file);
+    for (const { resolved } of relativeImports(dir, file)) {
+      if (resolved && isCode(resolved) && !reached.has(resolved)) pending.push(resolved);
+    }
+  }
+  return reached;
 }

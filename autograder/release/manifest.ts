@@ -27,9 +27,14 @@ export const STUDENT_INCLUDE = [
   "autograder/check.ts",
   "autograder/jest.grading.config.js",
   "autograder/tsconfig.grading.json",
-  "autograder/lib/",
   "autograder/tests/",
 ];
+
+/**
+ * Folders of which learners get only the files that shipped code imports: `autograder/lib/`
+ * also serves `npm run grade` (sandbox, LMS formats), and `check.ts` needs a part of it.
+ */
+export const STUDENT_BY_IMPORT = ["autograder/lib/"];
 
 /**
  * Never given to learners: the reference solutions, the hidden tests, and instructor tooling

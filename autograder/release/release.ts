@@ -57,7 +57,9 @@ function main(): void {
     const tree = path.join(stage, "tree");
     checkoutTree(REPO_ROOT, commit, tree);
     // The drift check compiles the files, so it needs the packages' types.
-    fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(tree, "node_modules"), "dir");
+    const modules = path.join(tree, "node_modules");
+    if (!fs.existsSync(modules))
+      fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), modules, "dir");
     const drifts = findDrift(
       path.join(tree, "exercises"),
       path.join(tree, "autograder", "solutions"),
