@@ -23,7 +23,6 @@ const args = process.argv.slice(2);
 const value = (flag: string): string => args[args.indexOf(flag) + 1] ?? "";
 const placed = fs.readdirSync(value("--submission")).sort();
 fs.writeFileSync(value("--out"), JSON.stringify({ score: 0, output: JSON.stringify({ args, placed }), tests: [] }));
-process.exitCode = 1; // as the real grader below full marks
 `;
 
 let tmp: string;
@@ -123,6 +122,8 @@ it("run_autograder places a loose-file submission and runs grade into results/re
   expect(args).toEqual([
     "--submission",
     expect.stringMatching(/exercises$/),
+    "--format",
+    "gradescope",
     "--out",
     path.join(root, "results", "results.json"),
   ]);
@@ -133,3 +134,23 @@ it("run_autograder places a loose-file submission and runs grade into results/re
       .sort(),
   );
 }, 90_000);
+
+it("run_autograder fails, rather than report a score, when the grader fails", () => {
+  const grade = path.join(unpacked, "autograder", "grade.ts");
+  const real = fs.readFileSync(grade, "utf8");
+  fs.writeFileSync(grade, 'console.error("grader broke"); process.exit(3);\n');
+  const root = path.join(tmp, "autograder");
+  fs.rmSync(path.join(root, "results"), { recursive: true, force: true });
+  try {
+    const run = spawnSync(path.join(unpacked, "run_autograder"), [], {
+      env: { ...process.env, AUTOGRADER_ROOT: root },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/npm run grade failed \(exit [1-9]\d*\)/);
+    expect(fs.existsSync(path.join(root, "results", "results.json"))).toBe(false);
+  } finally {
+    fs.writeFileSync(grade, real);
+  }
+}, 60_000);

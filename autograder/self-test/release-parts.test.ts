@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { locate } from "../release/gradescope/place-submission";
-import { select, STUDENT_EXCLUDE, STUDENT_INCLUDE } from "../release/manifest";
+import { studentFiles } from "../release/build";
 import { cellsWithOutputs, clearNotebookOutputs } from "../release/notebooks";
 import { pruneScripts, scriptFiles } from "../release/package-json";
 import { verifyRelease } from "../release/verify";
@@ -97,25 +97,31 @@ describe("pruneScripts", () => {
   });
 });
 
-describe("the student bundle's path rules", () => {
-  it("ship the public grader and keep solutions, hidden tests and instructor tools out", () => {
-    const files = [
+describe("the student bundle's files", () => {
+  it("ship the public grader and only the lib/ files it imports, never secrets or tools", () => {
+    const tree: Record<string, string> = {
+      "autograder/check.ts": 'import { formatScore } from "./lib/report";\n',
+      "autograder/lib/report.ts": 'import type { GradeReport } from "./result";\n',
+      "autograder/lib/result.ts": "export interface GradeReport { points: number }\n",
+      "autograder/lib/output-format.ts": 'import { toGradescopeResults } from "../formats";\n',
+      "autograder/tests/ex02-framing.test.ts": 'import { graded } from "../lib/graded";\n',
+      "autograder/lib/graded.ts": "export const graded = 1;\n",
+      "autograder/solutions/ex02-framing/framing.ts": "export class FrameDecoder {}\n",
+      "autograder/hidden/ex02-framing.test.ts": 'import { graded } from "../lib/graded";\n',
+      "autograder/self-test/check.test.ts": "",
+      "autograder/grade.ts": 'import "./lib/output-format";\n',
+      "autograder/release/release.ts": "",
+      "autograder/formats/index.ts": "",
+      "exercises/ex02-framing/framing.ts": "export class FrameDecoder {}\n",
+      "notebooks/02-pipes.ipynb": "{}",
+      ".ci/run": "",
+    };
+    for (const [file, text] of Object.entries(tree)) write(`tree/${file}`, text);
+    expect(studentFiles({ tree: path.join(tmp, "tree"), files: Object.keys(tree) })).toEqual([
       "autograder/check.ts",
       "autograder/lib/graded.ts",
-      "autograder/tests/ex02-framing.test.ts",
-      "autograder/solutions/ex02-framing/framing.ts",
-      "autograder/hidden/ex02-framing.test.ts",
-      "autograder/self-test/check.test.ts",
-      "autograder/grade.ts",
-      "autograder/release/release.ts",
-      "autograder/formats/index.ts",
-      "exercises/ex02-framing/framing.ts",
-      "notebooks/02-pipes.ipynb",
-      ".ci/run",
-    ];
-    expect(select(files, STUDENT_INCLUDE, STUDENT_EXCLUDE)).toEqual([
-      "autograder/check.ts",
-      "autograder/lib/graded.ts",
+      "autograder/lib/report.ts",
+      "autograder/lib/result.ts",
       "autograder/tests/ex02-framing.test.ts",
       "exercises/ex02-framing/framing.ts",
       "notebooks/02-pipes.ipynb",
