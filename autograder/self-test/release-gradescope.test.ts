@@ -26,6 +26,8 @@ fs.writeFileSync(value("--out"), JSON.stringify({ score: 0, output: JSON.stringi
 `;
 
 let tmp: string;
+/** The commit's files, checked out: the reference for what the zip must hold. */
+let tree: string;
 let unpacked: string;
 
 /** Unpacks the zip at `file` into `dir` (Node's inflate; the test of the writer is elsewhere). */
@@ -50,7 +52,7 @@ function unzip(file: string, dir: string): void {
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ipc-gradescope-test-"));
-  const tree = path.join(tmp, "tree");
+  tree = path.join(tmp, "tree");
   const commit = resolveCommit(REPO_ROOT, "HEAD");
   checkoutTree(REPO_ROOT, commit, tree);
   // The stub grader, in the commit's tree as the real one will be.
@@ -83,7 +85,7 @@ it("holds the hidden tests and the grader but no solution, by path or by content
   const files = walkFiles(unpacked);
   expect(files).toContain("autograder/grade.ts");
   expect(files).toContain("gradescope/place-submission.ts");
-  const hidden = walkFiles(path.join(REPO_ROOT, "autograder", "hidden")).filter((f) =>
+  const hidden = walkFiles(path.join(tree, "autograder", "hidden")).filter((f) =>
     f.endsWith(".test.ts"),
   );
   expect(hidden.length).toBeGreaterThan(0);
