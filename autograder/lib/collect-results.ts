@@ -20,6 +20,23 @@ export function cleanFailureText(text: string): string {
   return [...kept.slice(0, MAX_MESSAGE_LINES), ...(cut ? ["..."] : [])].join("\n").trim();
 }
 
+/** Options of {@link collectResults} that `npm run grade` uses. */
+export interface CollectOptions {
+  /**
+   * The tests that exist, from a trusted run that loaded no code under test (see
+   * `test-manifest.ts`). When given, declarations in the run's own events are ignored: points,
+   * hints and the list of tests cannot come from the process that ran the code under test.
+   */
+  manifest?: readonly DeclareEvent[];
+  /** Marks every result as a hidden test's. */
+  hidden?: boolean;
+  /**
+   * Status of a test that started and never ended: "timed-out" (the default) when a time limit
+   * stopped the run, "failed" when the test process crashed or exited.
+   */
+  interruptedStatus?: "timed-out" | "failed";
+}
+
 /**
  * The graded results of one exercise's run. `testFilter` (the `--test` text) limits the
  * declared tests to those that were meant to run.
@@ -28,15 +45,17 @@ export function collectResults(
   exercise: string,
   run: Pick<JestRun, "events" | "jest" | "log" | "stopReason" | "strayProcesses" | "wallMs">,
   testFilter?: string,
+  options: CollectOptions = {},
 ): ExerciseResult {
   const declared = new Map<string, DeclareEvent>();
   const started = new Set<string>();
   const ended = new Map<string, EndEvent>();
+  for (const e of options.manifest ?? []) declared.set(e.name, e);
   for (const e of run.events as GraderEvent[]) {
     if (e.type === "declare") {
-      if (!declared.has(e.name)) declared.set(e.name, e);
+      if (!options.manifest && !declared.has(e.name)) declared.set(e.name, e);
     } else if (e.type === "start") started.add(e.name);
-    else ended.set(e.name, e);
+    else if (e.type === "end") ended.set(e.name, e);
   }
   const assertions = new Map(
     (run.jest?.testResults ?? []).flatMap((file) => file.assertionResults.map((a) => [a.title, a])),
@@ -59,7 +78,7 @@ export function collectResults(
       status = "failed";
       message = jestMessage;
     } else if (started.has(d.name)) {
-      status = "timed-out";
+      status = options.interruptedStatus ?? "timed-out";
       message = run.stopReason ?? "the test started but never finished";
     } else {
       status = "not-run";
@@ -77,6 +96,7 @@ export function collectResults(
       hint: status === "passed" ? "" : d.hint,
     };
     if (end) result.durationMs = end.durationMs;
+    if (options.hidden) result.hidden = true;
     tests.push(result);
   }
 

@@ -1,10 +1,65 @@
 /**
  * `graded()`: a jest test with points, a hint, and its own time limit. Every test under
- * `autograder/tests/` is declared with it; `check.ts` turns what it records into the report.
+ * `autograder/tests/` (and `autograder/hidden/`) is declared with it; `check.ts` and
+ * `grade.ts` turn what it records into the report.
+ *
+ * Under `npm run grade` (an events pipe is set, see `grader-channel.ts`) it also guards the
+ * test environment: the grader's modules are frozen and built-ins recorded before the first
+ * test (`integrity.ts`); a change found after a test fails it and marks the run as tampered;
+ * `process.exit` is recorded with the test that called it.
  */
+import * as path from "node:path";
 import { closeAll, liveResources } from "kernel-lib";
-import { recordEvent, type EndEvent } from "./grader-events";
+import { EVENTS_FD_ENV, openGraderChannel } from "./grader-channel";
+import type { EndEvent } from "./grader-events";
+import { sealEnvironment, type EnvironmentSeal } from "./integrity";
 import { CLEANUP_MS, DEFAULT_TIMEOUT_MS } from "./limits";
+
+/** Taken at load, before any code under test runs: only this module can record events. */
+const record = openGraderChannel();
+/** `npm run grade`: the code under test is not trusted to leave the environment alone. */
+const guarded = process.env[EVENTS_FD_ENV] !== undefined;
+// Captured at load for the same reason as the channel: the timers decide "timed out".
+const startTimer = setTimeout;
+const stopTimer = clearTimeout;
+const clock = Date.now;
+const apply = Reflect.apply;
+
+let seal: EnvironmentSeal | undefined;
+/** What the code under test changed, once a change was found; every later test then fails. */
+let tampered: string | undefined;
+/** The graded test whose body is running. */
+let running: string | undefined;
+
+if (guarded) {
+  // Recorded before exiting, so the report can say which test called it. (A submission can
+  // still reach Node's own exit; the grader then infers the same from the exit status.)
+  const proc = process as unknown as Record<string, unknown>;
+  for (const key of ["exit", "reallyExit"]) {
+    const original = proc[key];
+    if (typeof original !== "function") continue;
+    proc[key] = function exitRecorded(code?: number): unknown {
+      const status = Number(code ?? process.exitCode ?? 0);
+      record({ type: "exit", code: status, ...(running === undefined ? {} : { during: running }) });
+      return apply(original, process, [code]);
+    };
+  }
+}
+
+/** The first module of the chain that loaded this one: the test file. */
+function testFileModule(): NodeModule | undefined {
+  let m: NodeModule | null | undefined = module;
+  while (m?.parent) m = m.parent;
+  return m ?? undefined;
+}
+
+/** The failure message of a test after which the environment had changed. */
+export function tamperMessage(what: string): string {
+  return (
+    `the code under test changed the test environment (${what}): a submission may not patch ` +
+    `built-ins, the test framework or the grader. The whole run scores 0.`
+  );
+}
 
 /** Options of {@link graded}. */
 export interface GradedOptions {
@@ -56,15 +111,42 @@ export function graded(
   if (declared.has(name)) throw new Error(`two graded tests are named "${name}"`);
   declared.add(name);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  recordEvent({ type: "declare", name, points, timeoutMs, hint: options.hint ?? "" });
+  const file = (expect.getState() as { testPath?: string }).testPath;
+  record({
+    type: "declare",
+    name,
+    points,
+    timeoutMs,
+    hint: options.hint ?? "",
+    ...(file === undefined ? {} : { file }),
+  });
 
   test(
     name,
     async () => {
-      const started = Date.now();
-      recordEvent({ type: "start", name, at: started });
+      if (guarded && seal === undefined) {
+        // After the test file's imports, before the first body loads the code under test.
+        const root = path.resolve(__dirname, "..");
+        seal = sealEnvironment(testFileModule(), root, path.resolve(root, "..", "kernel-lib"));
+      }
+      const started = clock();
+      running = name;
+      record({ type: "start", name, at: started });
       let { status, error } = await raceTimer(body, timeoutMs);
-      if (status === "passed") {
+      running = undefined;
+      if (seal !== undefined && tampered === undefined) {
+        const changed = seal.changes();
+        if (changed.length > 0) {
+          let what = "";
+          for (let i = 0; i < changed.length && i < 6; i++) what += (i ? ", " : "") + changed[i];
+          tampered = changed.length > 6 ? `${what} and ${changed.length - 6} more` : what;
+          record({ type: "tamper", name, what: tampered });
+        }
+      }
+      if (tampered !== undefined) {
+        status = "failed";
+        error = new Error(tamperMessage(tampered));
+      } else if (status === "passed") {
         const leaked = liveResources();
         if (leaked.length > 0) {
           status = "failed";
@@ -76,7 +158,7 @@ export function graded(
       }
       await cleanUp();
       const message = error === undefined ? "" : describeError(error);
-      recordEvent({ type: "end", name, status, message, durationMs: Date.now() - started });
+      record({ type: "end", name, status, message, durationMs: clock() - started });
       if (error !== undefined) throw error;
     },
     timeoutMs + CLEANUP_MS + JEST_MARGIN_MS,
@@ -95,7 +177,7 @@ async function raceTimer(body: () => void | Promise<void>, timeoutMs: number): P
   // rejection belongs to a test already reported, so it must not surface as unhandled.
   run.catch(() => {});
   const timedOut = new Promise<Outcome>((resolve) => {
-    timer = setTimeout(
+    timer = startTimer(
       () => resolve({ status: "timed-out", error: new Error(timeoutMessage(timeoutMs)) }),
       timeoutMs,
     );
@@ -109,7 +191,7 @@ async function raceTimer(body: () => void | Promise<void>, timeoutMs: number): P
       timedOut,
     ]);
   } finally {
-    clearTimeout(timer);
+    stopTimer(timer);
   }
 }
 
@@ -118,10 +200,10 @@ async function cleanUp(): Promise<void> {
   await Promise.race([
     closeAll(),
     new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, CLEANUP_MS);
+      timer = startTimer(resolve, CLEANUP_MS);
     }),
   ]);
-  clearTimeout(timer);
+  stopTimer(timer);
 }
 
 /** The error as one readable message: jest's expected-vs-received text, or name and message. */

@@ -16,6 +16,8 @@ export interface DeclareEvent {
   points: number;
   timeoutMs: number;
   hint: string;
+  /** The test file that declares it (absent in events written before this field existed). */
+  file?: string;
 }
 
 /** A graded test's body started. */
@@ -34,8 +36,28 @@ export interface EndEvent {
   durationMs: number;
 }
 
+/** The test process is exiting through `process.exit` (seen by `graded.ts`'s wrapper). */
+export interface ExitEvent {
+  type: "exit";
+  code: number;
+  /** The graded test running at the time, if any. */
+  during?: string;
+}
+
+/**
+ * The code under test changed the test environment: a built-in, the test framework, or the
+ * grader's own modules. Recorded once per run; the grader then gives the run no points.
+ */
+export interface TamperEvent {
+  type: "tamper";
+  /** The test after which the change was found. */
+  name: string;
+  /** What changed, e.g. "Object.is", "expect". */
+  what: string;
+}
+
 /** Every line of an events file. */
-export type GraderEvent = DeclareEvent | StartEvent | EndEvent;
+export type GraderEvent = DeclareEvent | StartEvent | EndEvent | ExitEvent | TamperEvent;
 
 /** Appends `event` to the events file, if this process has one. */
 export function recordEvent(event: GraderEvent): void {

@@ -159,13 +159,7 @@ export async function runJest(options: JestRunOptions): Promise<JestRun> {
       return;
     }
     const frozen = frozenTest(readEvents(eventsFile), now);
-    if (frozen) {
-      stop(
-        `"${frozen.name}" ran ${Math.round((now - frozen.since) / 1000)} s, past its limit of ` +
-          `${frozen.timeoutMs / 1000} s, without reacting to its own timer: an endless loop ` +
-          `that never yields (e.g. a while loop that makes no progress)? The run was stopped.`,
-      );
-    }
+    if (frozen) stop(frozenTestMessage(frozen, now));
   }, POLL_MS);
 
   const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
@@ -193,17 +187,40 @@ export async function runJest(options: JestRunOptions): Promise<JestRun> {
   return run;
 }
 
-/** The test that started and has outlived its limit, cleanup and grace, if any. */
-function frozenTest(
+/** A test that started and has outlived its limit, cleanup and grace. */
+export interface FrozenTest {
+  name: string;
+  /** When it started. */
+  since: number;
+  timeoutMs: number;
+}
+
+/** Why a run with a frozen test was stopped, naming the test. */
+export function frozenTestMessage(frozen: FrozenTest, now: number): string {
+  return (
+    `"${frozen.name}" ran ${Math.round((now - frozen.since) / 1000)} s, past its limit of ` +
+    `${frozen.timeoutMs / 1000} s, without reacting to its own timer: an endless loop ` +
+    `that never yields (e.g. a while loop that makes no progress), or a blocking wait that ` +
+    `never returns (e.g. Atomics.wait on a lock nobody releases)? The run was stopped.`
+  );
+}
+
+/**
+ * The test that started and has outlived its limit, cleanup and grace, if any. `limits` gives
+ * each test's time limit when the events' own declarations are not to be trusted.
+ */
+export function frozenTest(
   events: readonly GraderEvent[],
   now: number,
-): { name: string; since: number; timeoutMs: number } | undefined {
-  const limits = new Map<string, number>();
+  limits = new Map<string, number>(),
+): FrozenTest | undefined {
+  const trustEvents = limits.size === 0;
   const running = new Map<string, number>();
   for (const e of events) {
-    if (e.type === "declare") limits.set(e.name, e.timeoutMs);
-    else if (e.type === "start") running.set(e.name, e.at);
-    else running.delete(e.name);
+    if (e.type === "declare") {
+      if (trustEvents) limits.set(e.name, e.timeoutMs);
+    } else if (e.type === "start") running.set(e.name, e.at);
+    else if (e.type === "end") running.delete(e.name);
   }
   for (const [name, since] of running) {
     const timeoutMs = limits.get(name) ?? 0;
