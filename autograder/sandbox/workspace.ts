@@ -1,0 +1,165 @@
+/**
+ * The temporary directory one submission is graded in, laid out so that the run's user can read
+ * its own code and write only its own run directories:
+ *
+ *   ipc-grade-ws-XXXX/        root, 0711: nobody lists it
+ *     node_modules ->         the checkout's (so "kernel-lib" resolves from the submission)
+ *     tsconfig.json           root: stops tsx from looking further up (e.g. a planted /tmp one)
+ *     jest.config.js          root: the sandbox jest config (jest 30 wants one above the cwd)
+ *     exercises/<slug>/...    root:<run group>, 0750 / 0640: the copy of the submission
+ *     runs/<n>-<label>/       <run user>, 0700: home/, tmp/, cache/ (jest's), out/
+ *
+ * Without root (no user of its own) the same layout is made with the grader's own user.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { REPO_ROOT } from "../lib/exercise-path";
+import { SANDBOX_JEST_CONFIG } from "../lib/test-manifest";
+import type { Stage } from "./stage";
+import type { ZipFile } from "./zip";
+
+/** One run's directories. */
+export interface RunDirs {
+  root: string;
+  home: string;
+  tmp: string;
+  cache: string;
+  out: string;
+}
+
+/** Where a run's files are, for the grader and as the run sees them. */
+export interface RunPlacement {
+  /** The run's directories on the host (the grader reads `out` from here). */
+  host: RunDirs;
+  /** The same directories as the run sees them (at the stage's paths when mounted there). */
+  visible: RunDirs;
+  /** The submission's exercise folders, as the run sees them. */
+  exercisesDir: string;
+  /** The jest configuration, as the run sees it. */
+  jestConfig: string;
+  /** Bind mounts (source on the host, target the run sees) that make `visible` true. */
+  binds: [string, string][];
+}
+
+function runDirsUnder(root: string): RunDirs {
+  return {
+    root,
+    home: path.join(root, "home"),
+    tmp: path.join(root, "tmp"),
+    cache: path.join(root, "cache"),
+    out: path.join(root, "out"),
+  };
+}
+
+/** A submission's grading directory. */
+export class Workspace {
+  /** Where the exercise folders are copied (IPC_EXERCISES_DIR of the runs). */
+  readonly exercisesDir: string;
+  /** The jest configuration runs use (`--config`). */
+  readonly jestConfig: string;
+  private runCount = 0;
+
+  private constructor(
+    readonly root: string,
+    /** The run user's id, or undefined when runs keep the grader's user. */
+    private readonly uid: number | undefined,
+  ) {
+    this.exercisesDir = path.join(root, "exercises");
+    this.jestConfig = path.join(root, "jest.config.js");
+  }
+
+  /** Makes a fresh workspace whose runs execute as `uid` (undefined: the grader's user). */
+  static create(uid: number | undefined): Workspace {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ipc-grade-ws-"));
+    fs.chmodSync(root, 0o711);
+    fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(root, "node_modules"));
+    fs.writeFileSync(
+      path.join(root, "tsconfig.json"),
+      JSON.stringify({ extends: path.join(REPO_ROOT, "tsconfig.json"), include: [] }) + "\n",
+    );
+    fs.writeFileSync(
+      path.join(root, "jest.config.js"),
+      `module.exports = require(${JSON.stringify(SANDBOX_JEST_CONFIG)});\n`,
+    );
+    const workspace = new Workspace(root, uid);
+    workspace.makeDir(workspace.exercisesDir, 0o750);
+    workspace.makeDir(path.join(root, "runs"), 0o711, false);
+    return workspace;
+  }
+
+  private makeDir(dir: string, mode: number, groupReadable = true): void {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.chmodSync(dir, mode);
+    if (groupReadable && this.uid !== undefined) fs.chownSync(dir, 0, this.uid);
+  }
+
+  /** Writes `files` (paths already checked by the reader) into `exercises/<slug>/`. */
+  addExercise(slug: string, files: readonly ZipFile[]): string[] {
+    const base = path.join(this.exercisesDir, slug);
+    this.makeDir(base, 0o750);
+    const written: string[] = [];
+    for (const file of files) {
+      const target = path.join(base, ...file.path.split("/"));
+      if (!target.startsWith(base + path.sep)) continue; // belt and braces: the reader checks
+      let dir = path.dirname(target);
+      const missing: string[] = [];
+      while (!fs.existsSync(dir)) {
+        missing.unshift(dir);
+        dir = path.dirname(dir);
+      }
+      for (const d of missing) this.makeDir(d, 0o750);
+      fs.writeFileSync(target, file.data, { mode: 0o640 });
+      if (this.uid !== undefined) fs.chownSync(target, 0, this.uid);
+      written.push(target);
+    }
+    return written;
+  }
+
+  /**
+   * Fresh directories for one run, owned by the run's user, starting with a copy of the warm
+   * jest cache. With `stage` (a mount namespace exists) the run sees them, and the exercises,
+   * at the stage's fixed paths, so that the copied cache matches.
+   */
+  newRun(label: string, stage: Stage | undefined): RunPlacement {
+    const host = runDirsUnder(path.join(this.root, "runs", `${++this.runCount}-${label}`));
+    for (const dir of Object.values(host)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (stage && fs.existsSync(stage.cacheDir)) {
+      fs.cpSync(stage.cacheDir, host.cache, { recursive: true });
+    }
+    if (this.uid !== undefined) chownTree(host.root, this.uid);
+    if (!stage) {
+      return {
+        host,
+        visible: host,
+        exercisesDir: this.exercisesDir,
+        jestConfig: this.jestConfig,
+        binds: [],
+      };
+    }
+    return {
+      host,
+      visible: runDirsUnder(stage.runDir),
+      exercisesDir: stage.exercisesDir,
+      jestConfig: stage.jestConfig,
+      binds: [
+        [this.exercisesDir, stage.exercisesDir],
+        [host.root, stage.runDir],
+      ],
+    };
+  }
+
+  /** Removes everything (the runs' processes must be gone). */
+  remove(): void {
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+function chownTree(dir: string, uid: number): void {
+  fs.chownSync(dir, uid, uid);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) chownTree(full, uid);
+    else fs.lchownSync(full, uid, uid);
+  }
+}
