@@ -62,7 +62,7 @@ describe.each(KINDS)("backpressure over %s", (kind: ZmqEndpointKind) => {
     let blocked: Promise<void> | undefined;
     while (accepted < ZMQ_QUEUES + KERNEL_SLACK[kind] + 100) {
       const p = tx.send(stamped(accepted));
-      if ((await settlesWithin(p, 100)) === "pending") {
+      if ((await settlesWithin(p, 300)) === "pending") {
         blocked = p;
         break;
       }

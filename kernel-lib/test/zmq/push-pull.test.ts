@@ -66,6 +66,17 @@ describe.each(KINDS)("PUSH/PULL over %s", (kind: ZmqEndpointKind) => {
     expect(rx.closed).toBe(false);
   });
 
+  it("keeps call order when a plain recv, a timed recv and an iterator wait at once", async () => {
+    const rx = opened.add(await zmqPull(utf8Codec, { bind: zmqEndpoint(kind) }));
+    const tx = opened.add(await zmqPush(utf8Codec, { connect: rx.endpoint }));
+    // The first waits on the socket directly, the others in the inbox: order must hold anyway.
+    const first = rx.recv();
+    const second = rx.recv({ timeoutMs: 5000 });
+    const third = rx[Symbol.asyncIterator]().next();
+    for (const word of ["a", "b", "c"]) await tx.send(word);
+    expect([await first, await second, (await third).value]).toEqual(["a", "b", "c"]);
+  });
+
   it("fails a one-frame receiver with CorruptFrame when a multipart message arrives", async () => {
     const rx = opened.add(await zmqPull(utf8Codec, { bind: zmqEndpoint(kind) }));
     const tx = opened.add(await zmqPush(multipartCodec, { connect: rx.endpoint }));

@@ -26,6 +26,11 @@ describe.each(KINDS)("REQ/REP over %s", (kind: ZmqEndpointKind) => {
   const pair = async (relaxed = false) => {
     const server = opened.add(await zmqReplier(utf8Codec, { bind: zmqEndpoint(kind, "rep") }));
     const client = opened.add(await zmqRequester(utf8Codec, { connect: server.endpoint, relaxed }));
+    // One round trip first, so the short timeouts below never race connection set-up.
+    const ping = client.request("ping", { timeoutMs: 5000 });
+    expect(await server.recv({ timeoutMs: 5000 })).toBe("ping");
+    await server.reply("pong");
+    expect(await ping).toBe("pong");
     return { server, client };
   };
 
