@@ -5,10 +5,12 @@
  */
 import { benchPipes } from "./pipes";
 import { benchWorkers } from "./workers";
+import { benchZmq } from "./zmq";
 
 const suites: Record<string, (o: { quick?: boolean }) => Promise<boolean>> = {
   pipes: benchPipes,
   workers: benchWorkers,
+  zmq: benchZmq,
 };
 
 async function main(): Promise<void> {
