@@ -101,8 +101,3 @@ export function adoptIpcDirectory(address: string): (() => void) | undefined {
   entry.untrack();
   return () => fs.rmSync(entry.dir, { recursive: true, force: true });
 }
-
-/** The filesystem path of an `ipc://` address (undefined for other transports). */
-export function ipcPath(address: string): string | undefined {
-  return address.startsWith("ipc://") ? address.slice("ipc://".length) : undefined;
-}

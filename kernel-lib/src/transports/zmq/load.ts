@@ -3,6 +3,7 @@
  * that never opens a ZeroMQ socket should not pay for loading it (or fail where no prebuilt
  * addon exists), and the addon's process-wide context is only created when needed.
  */
+/** The zeromq.js module's exports (socket classes, `context`, `version`). */
 export type ZeromqModule = typeof import("zeromq");
 
 let loaded: ZeromqModule | undefined;

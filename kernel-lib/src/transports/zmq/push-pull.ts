@@ -13,7 +13,8 @@ import { endOf, openSocket, type ZmqEnd, type ZmqSocketOptions } from "./socket-
 export interface ZmqPushOptions extends ZmqSocketOptions {
   /**
    * On `close()`, send the end marker so a PULL opened with `endMarker` ends its stream
-   * (ZeroMQ itself has no end-of-stream). Default false.
+   * (ZeroMQ itself has no end-of-stream). Default false. Needs `lingerMs` > 0: ZeroMQ drops
+   * what is still queued at close when linger is 0, the marker included.
    */
   endMarker?: boolean;
 }

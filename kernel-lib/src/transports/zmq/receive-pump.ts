@@ -43,9 +43,10 @@ export interface ReceivePump {
  * Pumps `socket` into `inbox` with at most one `receive()` in flight (zeromq.js refuses a
  * second with EBUSY). A receive that has to wait for the network is only started for a reader
  * that is waiting; beyond that the pump reads ahead only what ZeroMQ already holds
- * (`socket.readable`), up to `readAhead` messages and 1 MiB. Why: arming zeromq.js's poller
- * for a message nobody asked for yet costs a wake-up per message, which measured as a third
- * more CPU per small message than a plain receive loop.
+ * (`socket.readable`), up to `readAhead` messages and 1 MiB. Why: messages nobody asked for
+ * stay in ZeroMQ's queue, where the high-water marks count them, and no receive is left in
+ * flight that would make the next reader wait in the inbox instead of taking the socket's
+ * next message directly (see `claim`).
  *
  * When the stream ends (end marker) or fails, the inbox is ended (held messages stay
  * readable) and `onEnd` runs once. The socket's close ends the pump quietly (its pending

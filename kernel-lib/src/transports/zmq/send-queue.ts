@@ -23,7 +23,7 @@ interface Turn {
   reject: (err: unknown) => void;
 }
 
-/** A send's time limit: when it started and when it must be done. */
+/** A send's time limit: the `timeoutMs` it was given (for messages) and when it expires. */
 interface Limit {
   timeoutMs: number;
   deadline: number;

@@ -33,9 +33,10 @@ export interface ZmqSocketOptions {
    */
   lingerMs?: number;
   /**
-   * Receivers take up to this many messages out of ZeroMQ ahead of `recv()` calls (default
-   * 16; at least 1, the receive that waits for the next message). What a sender can queue
-   * before it feels backpressure is the high-water marks plus this.
+   * Receivers may take up to this many messages (and 1 MiB) out of ZeroMQ ahead of `recv()`
+   * calls, and only ones ZeroMQ already holds (default 16, at least 1). What a sender can
+   * queue before it feels backpressure is the high-water marks, the kernel's socket buffers
+   * (ipc, tcp) and at most this.
    */
   readAhead?: number;
   /** Name in error messages and leak reports. */
