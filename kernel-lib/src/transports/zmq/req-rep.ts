@@ -105,10 +105,19 @@ export async function zmqRequester<T>(
   const closedError = (): ChannelError => new ChannelError("ChannelClosed", `${label} was closed`);
   handle.onClose(() => queue.close(closedError()));
 
+  const receiveReply = (): Promise<Buffer[]> =>
+    socket.receive().catch((err: unknown) => {
+      // With ZMQ_REQ_CORRELATE a late reply to an abandoned request makes the socket readable,
+      // then libzmq drops it and the read fails with EAGAIN, which zeromq.js passes on
+      // instead of waiting again: keep waiting for the real reply.
+      if (!socket.closed && (err as { code?: unknown }).code === "EAGAIN") return receiveReply();
+      throw err;
+    });
+
   const awaitReply = (options: WaitOptions | undefined): Promise<Buffer[]> => {
     // close() may have run while the send was settling: receive() would throw EBADF.
     if (handle.closed) return Promise.reject(closedError());
-    const receiving = owed ?? socket.receive();
+    const receiving = owed ?? receiveReply();
     owed = receiving;
     const settled = (): void => {
       if (owed === receiving) owed = undefined;
