@@ -4,11 +4,12 @@
  * writes the result for an LMS; or grades a whole class.
  *
  *   npm run grade -- --submission DIR|ZIP [--exercises ex02,ex03] [--out results.json]
- *                    [--format gradescope|prairielearn|json]
+ *                    [--format gradescope|prairielearn|json] [--jobs N]
  *   npm run grade -- --batch DIR [--jobs N] [--results DIR] [--force] [--format ...]
  *
  * Options (both modes):
  *   --exercises <list>   exercises to grade (ex02, ex02-framing or 2; default all)
+ *   --jobs <n>           sandboxed runs at once (one test file each; default: cores, up to 4)
  *   --public-only        leave out the hidden tests (autograder/hidden/)
  *   --time-limit <s>     wall-clock limit of each test file's run (default 300)
  *   --memory-limit <MiB> memory limit of each run (default 2048)
@@ -19,12 +20,14 @@
  * itself failed, 2 when the command line is wrong.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { runBatch } from "./batch/run-batch";
 import { formatDuration } from "./batch/progress";
 import { selectExercises } from "./lib/exercises";
-import { gradeSubmission, type SubmissionReport } from "./lib/grade-submission";
+import type { SubmissionReport } from "./lib/grade-submission";
+import { gradeInPool, type PoolOutcome } from "./lib/grading-pool";
 import { openGradingSession } from "./lib/grading-session";
 import {
   DEFAULT_EXERCISE_LIMIT_MS,
@@ -34,11 +37,14 @@ import {
 import { formatReport, parseOutputFormat, type OutputFormat } from "./lib/output-format";
 import { formatExercise, formatScore } from "./lib/report";
 import type { RunLimits } from "./lib/run-graded-file";
-import { MAX_SANDBOX_SLOTS, sandboxUid } from "./sandbox/sandbox-uid";
+import { MAX_SANDBOX_SLOTS } from "./sandbox/sandbox-uid";
+
+/** Runs at once by default: one per core, up to four (runs start many processes each). */
+const DEFAULT_JOBS = Math.min(4, Math.max(1, os.availableParallelism()));
 
 const USAGE = `usage:
   npm run grade -- --submission DIR|ZIP [--exercises ex02,ex03] [--out results.json]
-                   [--format gradescope|prairielearn|json]
+                   [--format gradescope|prairielearn|json] [--jobs N]
   npm run grade -- --batch DIR [--jobs N] [--results DIR] [--force] [--format ...]
 options: --exercises <list>  --public-only  --time-limit <s> (300)  --memory-limit <MiB> (2048)
          --task-limit <n> (1024)  --verbose`;
@@ -91,7 +97,7 @@ function parseCommandLine(argv: string[]): GradeOptions {
   if ((values.submission === undefined) === (values.batch === undefined)) {
     throw new Error("give exactly one of --submission and --batch");
   }
-  const jobs = positive(values.jobs, 1, "--jobs");
+  const jobs = positive(values.jobs, DEFAULT_JOBS, "--jobs");
   if (!Number.isInteger(jobs) || jobs > MAX_SANDBOX_SLOTS) {
     throw new Error(`--jobs must be a whole number from 1 to ${MAX_SANDBOX_SLOTS}`);
   }
@@ -155,7 +161,11 @@ async function main(): Promise<number> {
     console.log(`Isolation:\n${session.plan.report.map((line) => `  ${line}`).join("\n")}\n`);
     if (options.submission !== undefined) {
       console.log(`Grading ${options.submission} (${options.exercises.join(", ")})\n`);
-      const report = await gradeSubmission(options.submission, session, sandboxUid(0));
+      let outcome: PoolOutcome | undefined;
+      const entry = { key: "submission", source: options.submission };
+      await gradeInPool([entry], session, options.jobs, (o) => (outcome = o));
+      if (!outcome || "error" in outcome) throw outcome?.error ?? new Error("not graded");
+      const report = outcome.report;
       printReport(report);
       if (options.out !== undefined) {
         fs.writeFileSync(options.out, formatReport(report, options.format));
@@ -164,7 +174,7 @@ async function main(): Promise<number> {
       return 0;
     }
     const resultsDir = batchResults as string;
-    console.log(`Grading ${options.batch} into ${resultsDir}, ${options.jobs} at a time\n`);
+    console.log(`Grading ${options.batch} into ${resultsDir}, ${options.jobs} runs at a time\n`);
     const summary = await runBatch({
       batchDir: options.batch as string,
       resultsDir,

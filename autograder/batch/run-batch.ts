@@ -1,13 +1,13 @@
 /**
- * Grading a class: every submission of a batch folder, `jobs` at a time, each as its own
- * sandbox user, with results written per student as soon as they are known, a gradebook at
- * the end, and a resumable state (students with a result for the same tests are skipped).
+ * Grading a class: every submission of a batch folder, `jobs` sandboxed runs at a time, with
+ * results written per student as soon as they are known, a gradebook at the end, and a
+ * resumable state (students with a result for the same tests are skipped).
  * A crash or hang in one submission is that submission's result; the batch goes on.
  */
 import * as fs from "node:fs";
-import { gradeSubmission, type GradingSetup } from "../lib/grade-submission";
+import type { GradingSetup } from "../lib/grade-submission";
+import { gradeInPool } from "../lib/grading-pool";
 import type { OutputFormat } from "../lib/output-format";
-import { sandboxUid } from "../sandbox/sandbox-uid";
 import { gradebookCsv } from "./gradebook";
 import { BatchProgress, type ProgressOutput } from "./progress";
 import { readResult, testsFingerprint, writeResult, type StoredResult } from "./result-store";
@@ -17,7 +17,7 @@ import { listStudents } from "./students";
 export interface BatchOptions {
   batchDir: string;
   resultsDir: string;
-  /** Submissions graded at once (each is one sandbox at a time). */
+  /** Sandboxed runs at once (see `lib/grading-pool.ts`). */
   jobs: number;
   /** Grade again students who already have a result. */
   force: boolean;
@@ -72,27 +72,33 @@ export async function runBatch(options: BatchOptions): Promise<BatchSummary> {
   progress.start();
   const graded: StoredResult[] = [];
   const failed: BatchSummary["failed"] = [];
-  let next = 0;
-  const worker = async (slot: number): Promise<void> => {
-    for (let i = next++; i < queue.length; i = next++) {
-      const { student, source } = queue[i] as (typeof queue)[number];
+  await gradeInPool(
+    queue.map(({ student, source }) => ({ key: student, source })),
+    options.setup,
+    options.jobs,
+    (outcome) => {
+      if ("error" in outcome) {
+        const error = outcome.error.stack ?? outcome.error.message;
+        failed.push({ student: outcome.key, error });
+        progress.finished(
+          `${outcome.key}: NOT GRADED, the grader failed: ${outcome.error.message}`,
+        );
+        return;
+      }
+      const result: StoredResult = {
+        student: outcome.key,
+        testsFingerprint: fingerprint,
+        ...outcome.report,
+      };
       try {
-        const report = await gradeSubmission(source, options.setup, sandboxUid(slot));
-        const result: StoredResult = { student, testsFingerprint: fingerprint, ...report };
         writeResult(options.resultsDir, result, options.format);
         graded.push(result);
         progress.finished(summaryLine(result));
       } catch (err) {
-        const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
-        failed.push({ student, error });
-        progress.finished(`${student}: NOT GRADED, the grader failed: ${error.split("\n")[0]}`);
+        failed.push({ student: outcome.key, error: String(err) });
+        progress.finished(`${outcome.key}: NOT SAVED: ${String(err)}`);
       }
-    }
-  };
-  await Promise.all(
-    Array.from({ length: Math.min(options.jobs, Math.max(1, queue.length)) }, (_, slot) =>
-      worker(slot),
-    ),
+    },
   );
   progress.end();
 

@@ -136,86 +136,141 @@ function hiddenDirsFor(setup: GradingSetup, workspaceRoot: string): string[] {
   return [path.join(REPO_ROOT, "autograder", "solutions"), path.join(REPO_ROOT, ".git"), ...extra];
 }
 
-/**
- * Grades the submission at `source` (folder or .zip) as run user `uid`. Never rejects for
- * anything the submission contains; an unreadable submission scores 0 with the reason.
- */
-export async function gradeSubmission(
-  source: string,
-  setup: GradingSetup,
-  uid: number,
-): Promise<SubmissionReport> {
-  const started = Date.now();
-  const byExercise = exercisesOf(setup.manifest);
-  const slugs = [...byExercise.keys()];
-  const results: ExerciseResult[] = [];
-  const notes: string[] = [];
-  const dropped = setup.plan.setpriv !== undefined;
-  const workspace = Workspace.create(dropped ? uid : undefined);
-  try {
-    let submission: ReturnType<typeof readSubmission> | undefined;
-    let unreadable = "";
-    try {
-      submission = readSubmission(source, slugs);
-    } catch (err) {
-      unreadable = `the submission could not be read: ${(err as Error).message}`;
-    }
-    const filesOf = new Map<string, string[]>();
-    for (const [slug, files] of submission?.exercises ?? []) {
-      filesOf.set(slug, workspace.addExercise(slug, files));
-    }
-    const tsFiles = [...filesOf.values()].flat().filter((f) => f.endsWith(".ts"));
-    const typeCheck = await setup.typeChecker.check(workspace.exercisesDir, tsFiles);
+/** One test file of one exercise, to run against a submission. */
+export interface RunUnit {
+  exercise: string;
+  file: TestFile;
+}
 
-    for (const [slug, files] of byExercise) {
-      const exerciseStarted = Date.now();
-      if (!submission) {
-        results.push(notRun(slug, files, "import-error", unreadable));
+/** The users a run executes as (see `sandbox/sandbox-uid.ts`). */
+export interface RunIdentity {
+  uid: number;
+  gid: number;
+}
+
+/**
+ * One submission being graded: opened (read, copied, type-checked), then its runs, which may go
+ * in any order and at the same time, then finished into its report. The workspace's files
+ * belong to the submission's group, so every run of it can read them whichever user it is.
+ */
+export class SubmissionGrading {
+  /** The runs still to do, in manifest order (public before hidden, exercise by exercise). */
+  readonly units: RunUnit[] = [];
+  /** Results of exercises settled without running (missing, not compiling, unreadable). */
+  private readonly settled = new Map<string, ExerciseResult>();
+  private readonly runResults = new Map<TestFile, ExerciseResult>();
+
+  private constructor(
+    readonly source: string,
+    private readonly setup: GradingSetup,
+    private readonly workspace: Workspace,
+    private readonly notes: string[],
+    private readonly started: number,
+  ) {}
+
+  /**
+   * Reads the submission at `source` (folder or .zip) into a fresh workspace readable by group
+   * `gid`, and type-checks it. Never rejects for anything the submission contains: an
+   * unreadable one leaves every exercise settled at 0 with the reason.
+   */
+  static async open(source: string, setup: GradingSetup, gid: number): Promise<SubmissionGrading> {
+    const started = Date.now();
+    const byExercise = exercisesOf(setup.manifest);
+    const workspace = Workspace.create(setup.plan.setpriv !== undefined ? gid : undefined);
+    const notes: string[] = [];
+    const grading = new SubmissionGrading(source, setup, workspace, notes, started);
+    try {
+      let submission: ReturnType<typeof readSubmission> | undefined;
+      let unreadable = "";
+      try {
+        submission = readSubmission(source, [...byExercise.keys()]);
+        notes.push(...submission.notes);
+      } catch (err) {
+        unreadable = `the submission could not be read: ${(err as Error).message}`;
+      }
+      const filesOf = new Map<string, string[]>();
+      for (const [slug, files] of submission?.exercises ?? []) {
+        filesOf.set(slug, workspace.addExercise(slug, files));
+      }
+      const tsFiles = [...filesOf.values()].flat().filter((f) => f.endsWith(".ts"));
+      const typeCheck = await setup.typeChecker.check(workspace.exercisesDir, tsFiles);
+      for (const [slug, files] of byExercise) {
+        if (!submission) {
+          grading.settled.set(slug, notRun(slug, files, "import-error", unreadable));
+          continue;
+        }
+        if (!filesOf.has(slug)) {
+          const why = `no folder ${slug} in the submission`;
+          grading.settled.set(slug, notRun(slug, files, "import-error", why));
+          continue;
+        }
+        const mine = new Set(filesOf.get(slug));
+        const errors = typeCheck.diagnostics.filter((d) => d.file === "" || mine.has(d.file));
+        if (typeCheck.error !== undefined || errors.length > 0) {
+          const lines = (typeCheck.error ?? errors.map((d) => d.text).join("\n")).split("\n");
+          const shown = lines.slice(0, MAX_COMPILER_LINES).join("\n");
+          const more = lines.length > MAX_COMPILER_LINES ? "\n..." : "";
+          const why = `does not compile:\n${shown}${more}`;
+          grading.settled.set(slug, notRun(slug, files, "compile-error", why));
+          continue;
+        }
+        for (const file of files) grading.units.push({ exercise: slug, file });
+      }
+    } catch (err) {
+      workspace.remove();
+      throw err;
+    }
+    return grading;
+  }
+
+  /** Runs one unit in the sandbox as `identity`; never rejects for what the submission does. */
+  async run(unit: RunUnit, identity: RunIdentity): Promise<void> {
+    const { setup, workspace } = this;
+    const label = `${unit.exercise}${unit.file.hidden ? "-hidden" : ""}`;
+    const result = await runGradedFile({
+      plan: setup.plan,
+      testFile: unit.file,
+      run: workspace.newRun(label, identity.uid, setup.plan.mount ? setup.stage : undefined),
+      uid: identity.uid,
+      gid: identity.gid,
+      limits: setup.limits,
+      hiddenDirs: hiddenDirsFor(setup, workspace.root),
+      ...(setup.verbose === undefined ? {} : { verbose: setup.verbose }),
+    });
+    this.runResults.set(unit.file, maskHiddenNames(result, unit.file));
+  }
+
+  /** The report, once every unit has run; removes the workspace. */
+  finish(): SubmissionReport {
+    this.workspace.remove();
+    const results: ExerciseResult[] = [];
+    for (const [slug, files] of exercisesOf(this.setup.manifest)) {
+      const settled = this.settled.get(slug);
+      if (settled) {
+        results.push(settled);
         continue;
       }
-      if (!filesOf.has(slug)) {
-        results.push(notRun(slug, files, "import-error", `no folder ${slug} in the submission`));
-        continue;
-      }
-      const mine = new Set(filesOf.get(slug));
-      const errors = typeCheck.diagnostics.filter((d) => d.file === "" || mine.has(d.file));
-      if (typeCheck.error !== undefined || errors.length > 0) {
-        const lines = (typeCheck.error ?? errors.map((d) => d.text).join("\n")).split("\n");
-        const shown = lines.slice(0, MAX_COMPILER_LINES).join("\n");
-        const more = lines.length > MAX_COMPILER_LINES ? "\n..." : "";
-        const result = notRun(slug, files, "compile-error", `does not compile:\n${shown}${more}`);
-        result.wallMs = Date.now() - exerciseStarted;
-        results.push(result);
-        continue;
-      }
-      const runs: ExerciseResult[] = [];
-      for (const file of files) {
-        const label = `${slug}${file.hidden ? "-hidden" : ""}`;
-        const result = await runGradedFile({
-          plan: setup.plan,
-          testFile: file,
-          run: workspace.newRun(label, setup.plan.mount ? setup.stage : undefined),
-          uid,
-          limits: setup.limits,
-          hiddenDirs: hiddenDirsFor(setup, workspace.root),
-          ...(setup.verbose === undefined ? {} : { verbose: setup.verbose }),
-        });
-        runs.push(maskHiddenNames(result, file));
-      }
+      const runs = files.map(
+        (file) =>
+          this.runResults.get(file) ??
+          notRun(slug, [file], "crashed", "the grader did not run these tests"),
+      );
       results.push(mergeRuns(slug, runs));
     }
-    notes.push(...(submission?.notes ?? []));
-  } finally {
-    workspace.remove();
+    return {
+      submission: path.resolve(this.source),
+      exercisesDir: path.resolve(this.source),
+      exercises: results,
+      ...sumPoints(results),
+      wallMs: Date.now() - this.started,
+      gradedAt: new Date().toISOString(),
+      isolation: this.setup.plan.report,
+      notes: this.notes,
+    };
   }
-  return {
-    submission: path.resolve(source),
-    exercisesDir: path.resolve(source),
-    exercises: results,
-    ...sumPoints(results),
-    wallMs: Date.now() - started,
-    gradedAt: new Date().toISOString(),
-    isolation: setup.plan.report,
-    notes,
-  };
+
+  /** Removes the workspace without a report (the grader itself failed). */
+  abandon(): void {
+    this.workspace.remove();
+  }
 }

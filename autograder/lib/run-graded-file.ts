@@ -34,8 +34,9 @@ export interface GradedFileOptions {
   testFile: TestFile;
   /** The run's directories, the exercises and the jest configuration (`Workspace.newRun`). */
   run: RunPlacement;
-  /** The run's user id (see `sandbox-uid.ts`). */
+  /** The run's user and group ids (see `sandbox-uid.ts`). */
   uid: number;
+  gid: number;
   limits: RunLimits;
   /** Directories hidden from the run (reference solutions, other submissions). */
   hiddenDirs: string[];
@@ -145,6 +146,7 @@ export async function runGradedFile(options: GradedFileOptions): Promise<Exercis
       [NONCE_FD_ENV]: "4",
     },
     uid: options.uid,
+    gid: options.gid,
     wallMs: limits.wallMs,
     memoryBytes: limits.memoryBytes,
     tasks: limits.tasks,

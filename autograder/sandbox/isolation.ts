@@ -47,12 +47,12 @@ export function findProgram(name: string): string | undefined {
   return undefined;
 }
 
-/** `setpriv` arguments that become user `uid` with no capabilities and no way back. */
-export function setprivArgs(setpriv: string, uid: number): string[] {
+/** `setpriv` arguments that become user `uid`, group `gid`, with no capabilities or way back. */
+export function setprivArgs(setpriv: string, uid: number, gid = uid): string[] {
   return [
     setpriv,
     `--reuid=${uid}`,
-    `--regid=${uid}`,
+    `--regid=${gid}`,
     "--clear-groups",
     "--no-new-privs",
     "--inh-caps=-all",

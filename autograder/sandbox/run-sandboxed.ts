@@ -36,6 +36,8 @@ export interface SandboxSpec {
   env: Record<string, string>;
   /** The run's user (see `sandbox-uid.ts`); used when the plan can drop privileges. */
   uid: number;
+  /** The run's group; default: the same number as the user. */
+  gid?: number;
   /** Wall-clock limit; past it the whole run is killed. */
   wallMs: number;
   memoryBytes: number;
@@ -131,7 +133,7 @@ export function startSandboxed(plan: IsolationPlan, spec: SandboxSpec): Sandboxe
   const dropped = plan.setpriv !== undefined;
 
   let argv = [spec.command, ...spec.args];
-  if (plan.setpriv) argv = [...setprivArgs(plan.setpriv, spec.uid), ...argv];
+  if (plan.setpriv) argv = [...setprivArgs(plan.setpriv, spec.uid, spec.gid), ...argv];
   // Counted per real user, RLIMIT_NPROC caps exactly this run once it has a user of its own.
   // Under a pids cgroup it is only a backstop, set higher so that the cgroup (which counts the
   // forks it refuses) is the one that refuses them.

@@ -6,7 +6,7 @@
  *     node_modules ->         the checkout's (so "kernel-lib" resolves from the submission)
  *     tsconfig.json           root: stops tsx from looking further up (e.g. a planted /tmp one)
  *     jest.config.js          root: the sandbox jest config (jest 30 wants one above the cwd)
- *     exercises/<slug>/...    root:<run group>, 0750 / 0640: the copy of the submission
+ *     exercises/<slug>/...    root:<submission group>, 0750 / 0640: the copy of the submission
  *     runs/<n>-<label>/       <run user>, 0700: home/, tmp/, cache/ (jest's), out/
  *
  * Without root (no user of its own) the same layout is made with the grader's own user.
@@ -62,15 +62,18 @@ export class Workspace {
 
   private constructor(
     readonly root: string,
-    /** The run user's id, or undefined when runs keep the grader's user. */
-    private readonly uid: number | undefined,
+    /** The submission's group, or undefined when runs keep the grader's user. */
+    private readonly gid: number | undefined,
   ) {
     this.exercisesDir = path.join(root, "exercises");
     this.jestConfig = path.join(root, "jest.config.js");
   }
 
-  /** Makes a fresh workspace whose runs execute as `uid` (undefined: the grader's user). */
-  static create(uid: number | undefined): Workspace {
+  /**
+   * Makes a fresh workspace whose files group `gid` may read (undefined: runs keep the
+   * grader's user).
+   */
+  static create(gid: number | undefined): Workspace {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "ipc-grade-ws-"));
     fs.chmodSync(root, 0o711);
     fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(root, "node_modules"));
@@ -82,7 +85,7 @@ export class Workspace {
       path.join(root, "jest.config.js"),
       `module.exports = require(${JSON.stringify(SANDBOX_JEST_CONFIG)});\n`,
     );
-    const workspace = new Workspace(root, uid);
+    const workspace = new Workspace(root, gid);
     workspace.makeDir(workspace.exercisesDir, 0o750);
     workspace.makeDir(path.join(root, "runs"), 0o711, false);
     return workspace;
@@ -91,7 +94,7 @@ export class Workspace {
   private makeDir(dir: string, mode: number, groupReadable = true): void {
     fs.mkdirSync(dir, { recursive: true });
     fs.chmodSync(dir, mode);
-    if (groupReadable && this.uid !== undefined) fs.chownSync(dir, 0, this.uid);
+    if (groupReadable && this.gid !== undefined) fs.chownSync(dir, 0, this.gid);
   }
 
   /** Writes `files` (paths already checked by the reader) into `exercises/<slug>/`. */
@@ -110,24 +113,24 @@ export class Workspace {
       }
       for (const d of missing) this.makeDir(d, 0o750);
       fs.writeFileSync(target, file.data, { mode: 0o640 });
-      if (this.uid !== undefined) fs.chownSync(target, 0, this.uid);
+      if (this.gid !== undefined) fs.chownSync(target, 0, this.gid);
       written.push(target);
     }
     return written;
   }
 
   /**
-   * Fresh directories for one run, owned by the run's user, starting with a copy of the warm
-   * jest cache. With `stage` (a mount namespace exists) the run sees them, and the exercises,
-   * at the stage's fixed paths, so that the copied cache matches.
+   * Fresh directories for one run, owned by the run's user `uid`, starting with a copy of the
+   * warm jest cache. With `stage` (a mount namespace exists) the run sees them, and the
+   * exercises, at the stage's fixed paths, so that the copied cache matches.
    */
-  newRun(label: string, stage: Stage | undefined): RunPlacement {
+  newRun(label: string, uid: number, stage: Stage | undefined): RunPlacement {
     const host = runDirsUnder(path.join(this.root, "runs", `${++this.runCount}-${label}`));
     for (const dir of Object.values(host)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (stage && fs.existsSync(stage.cacheDir)) {
       fs.cpSync(stage.cacheDir, host.cache, { recursive: true });
     }
-    if (this.uid !== undefined) chownTree(host.root, this.uid);
+    if (this.gid !== undefined) chownTree(host.root, uid, this.gid);
     if (!stage) {
       return {
         host,
@@ -155,11 +158,11 @@ export class Workspace {
   }
 }
 
-function chownTree(dir: string, uid: number): void {
-  fs.chownSync(dir, uid, uid);
+function chownTree(dir: string, uid: number, gid: number): void {
+  fs.chownSync(dir, uid, gid);
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) chownTree(full, uid);
-    else fs.lchownSync(full, uid, uid);
+    if (entry.isDirectory()) chownTree(full, uid, gid);
+    else fs.lchownSync(full, uid, gid);
   }
 }

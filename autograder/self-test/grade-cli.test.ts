@@ -1,0 +1,56 @@
+/**
+ * `npm run grade` as a command: wrong command lines are refused before anything runs, and one
+ * zipped submission is graded into the LMS file asked for.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { filesUnder, makeZip, runGrade } from "./run-grade";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ipc-grade-cli-"));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+it.each([
+  [[], "give exactly one of --submission and --batch"],
+  [["--submission", tmp, "--batch", tmp], "give exactly one of --submission and --batch"],
+  [
+    ["--submission", tmp, "--format", "moodle"],
+    "--format must be one of gradescope, prairielearn, json",
+  ],
+  [["--batch", tmp, "--jobs", "99"], "--jobs must be a whole number from 1 to 16"],
+  [["--submission", path.join(tmp, "nowhere")], "does not exist"],
+  [["--submission", tmp, "--exercises", "ex99"], 'no exercise "ex99"'],
+])(
+  "refuses %j with exit status 2",
+  async (args, message) => {
+    const run = await runGrade(args, 30_000);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr).toContain("usage:");
+  },
+  40_000,
+);
+
+it("grades one zipped submission and writes Gradescope's results.json", async () => {
+  const partial = filesUnder(path.join(__dirname, "fixtures", "submissions", "partially-right"));
+  const zip = path.join(tmp, "alice.zip");
+  fs.writeFileSync(zip, makeZip(partial));
+  const out = path.join(tmp, "results.json");
+  const run = await runGrade(
+    ["--submission", zip, "--exercises", "2", "--public-only", "--out", out],
+    120_000,
+  );
+  if (run.exitCode !== 0) throw new Error(`exit ${run.exitCode}:\n${run.stdout}\n${run.stderr}`);
+  const score = /Score: (\d+)\/20 {2}\(graded in \d+\.\d s\)/.exec(run.stdout);
+  expect(score).not.toBeNull();
+  expect(run.stdout).toMatch(/^Isolation:\n {2}user: /);
+  expect(run.stdout).toMatch(/ {2}FAIL +0\/2 {2}reassembles frames pushed one byte at a time/);
+  const results = JSON.parse(fs.readFileSync(out, "utf8")) as {
+    score: number;
+    tests: { name: string; status: string }[];
+  };
+  expect(results.score).toBe(Number(score?.[1]));
+  expect(results.score).toBeGreaterThan(0);
+  expect(results.tests.length).toBeGreaterThan(5);
+  expect(run.stdout).toContain(`Wrote ${out} (gradescope)`);
+}, 130_000);
