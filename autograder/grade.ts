@@ -37,7 +37,9 @@ import {
 import { formatReport, parseOutputFormat, type OutputFormat } from "./lib/output-format";
 import { formatExercise, formatScore } from "./lib/report";
 import type { RunLimits } from "./lib/run-graded-file";
+import { killAllRunsNow } from "./sandbox/run-sandboxed";
 import { MAX_SANDBOX_SLOTS } from "./sandbox/sandbox-uid";
+import { Workspace } from "./sandbox/workspace";
 
 /** Runs at once by default: one per core, up to four (runs start many processes each). */
 const DEFAULT_JOBS = Math.min(4, Math.max(1, os.availableParallelism()));
@@ -135,6 +137,21 @@ function printReport(report: SubmissionReport): void {
   console.log(`${formatScore(report)}  (graded in ${(report.wallMs / 1000).toFixed(1)} s)`);
 }
 
+/**
+ * On Ctrl-C or SIGTERM: kill every sandboxed process, remove the workspaces, and exit without
+ * writing results for the submissions in progress (a resumed batch grades them again).
+ */
+function stopOnSignals(): void {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      const runs = killAllRunsNow();
+      Workspace.removeAll();
+      console.error(`\ninterrupted: stopped ${runs} run(s); nothing was written for them`);
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    });
+  }
+}
+
 async function main(): Promise<number> {
   let options: GradeOptions;
   try {
@@ -143,6 +160,7 @@ async function main(): Promise<number> {
     console.error(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
     return 2;
   }
+  stopOnSignals();
   const batchResults = options.batch
     ? (options.results ?? path.join(options.batch, "results"))
     : undefined;

@@ -123,6 +123,16 @@ export function classifyEnding(
   }
   if (ending.stopReason !== undefined) return verdict("timed-out", ending.stopReason, "timed-out");
   if (summary.allEnded && ending.signal === null) return verdict("graded", undefined);
+  if (!events.some((e) => e.type === "start")) {
+    // The code under test loads inside test bodies: a run that ended before the first one
+    // failed in the grader's own set-up (jest, the sandbox), which the report must show.
+    const tail = ending.stderr.trim().split("\n").slice(-12).join("\n");
+    return verdict(
+      "crashed",
+      `the test process ended before its first test (${ending.signal ?? `exit ${ending.code}`}), ` +
+        `a problem of the grader, not of the submission:\n${tail || "(no output)"}`,
+    );
+  }
   if (summary.exit !== undefined || (ending.code !== null && ending.signal === null)) {
     const code = summary.exit?.code ?? ending.code;
     const test = summary.exit?.during ?? summary.running;

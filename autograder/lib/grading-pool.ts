@@ -49,6 +49,10 @@ export async function gradeInPool(
   const queue = [...entries];
   const inProgress: InProgress[] = [];
   const freeGroups = Array.from({ length: jobs }, (_, i) => jobs - 1 - i);
+  /** Submissions being opened (read and type-checked) right now. */
+  let opening = 0;
+  /** Idle workers waiting for an opening submission's runs. */
+  const waiting: (() => void)[] = [];
 
   const settle = (entry: InProgress, outcome: PoolOutcome): void => {
     inProgress.splice(inProgress.indexOf(entry), 1);
@@ -65,8 +69,14 @@ export async function gradeInPool(
       const entry = inProgress.find((e) => e.pending.length > 0);
       if (!entry) {
         const next = queue.shift();
-        if (!next) return;
+        if (!next) {
+          // A submission still being opened will bring runs to share; otherwise, done.
+          if (opening === 0) return;
+          await new Promise<void>((resolve) => waiting.push(resolve));
+          continue;
+        }
         const groupSlot = freeGroups.pop() as number;
+        opening++;
         try {
           const grading = await SubmissionGrading.open(next.source, setup, sandboxGid(groupSlot));
           const opened: InProgress = {
@@ -82,6 +92,9 @@ export async function gradeInPool(
         } catch (err) {
           freeGroups.push(groupSlot);
           onDone({ key: next.key, error: err instanceof Error ? err : new Error(String(err)) });
+        } finally {
+          opening--;
+          for (const wake of waiting.splice(0)) wake();
         }
         continue;
       }

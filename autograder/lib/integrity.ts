@@ -6,18 +6,21 @@
  * - built-ins, the test framework, the Node modules the tests use and kernel-lib's exports are
  *   recorded, and {@link EnvironmentSeal.changes} lists what differs after each test, so a
  *   submission that patches `Object.is`, `Promise.prototype.then` or `fs.writeSync` to turn
- *   failures into passes is caught.
+ *   failures into passes is caught. Added properties count only where they change behaviour
+ *   (Object.prototype, Promise.prototype, jest's matchers), so polyfills stay allowed.
  *
  * A check after each test cannot see a change made and undone within one test, nor stop code
  * that reads the process's own memory: this is cheating detection, not a security boundary
  * (that is the sandbox around the process).
  */
-import * as childProcess from "node:child_process";
-import * as events from "node:events";
-import * as fs from "node:fs";
-import * as net from "node:net";
+// Default imports: the modules themselves, which code under test patches, not the read-only
+// namespace copies `import * as` makes.
+import childProcess from "node:child_process";
+import events from "node:events";
+import fs from "node:fs";
+import net from "node:net";
 import * as path from "node:path";
-import * as stream from "node:stream";
+import stream from "node:stream";
 
 /** The environment as recorded; compare it after each test. */
 export interface EnvironmentSeal {
@@ -61,6 +64,8 @@ interface Target {
   object: object;
   /** Only these keys are watched (for objects that gain properties legitimately). */
   only?: readonly PropertyKey[];
+  /** Report properties added since the seal too, not only changed or removed ones. */
+  watchAdditions?: boolean;
 }
 
 interface Recorded {
@@ -175,7 +180,14 @@ export function sealEnvironment(
   }
   const matchers = g[Symbol.for("$$jest-matchers-object")] as
     { matchers?: object; customEqualityTesters?: object } | undefined;
-  if (matchers?.matchers) targets.push({ label: "expect matchers", object: matchers.matchers });
+  if (matchers?.matchers) {
+    targets.push({ label: "expect matchers", object: matchers.matchers, watchAdditions: true });
+  }
+  for (const target of targets) {
+    if (target.label === "Object.prototype" || target.label === "Promise.prototype") {
+      target.watchAdditions = true;
+    }
+  }
   if (matchers?.customEqualityTesters) {
     targets.push({ label: "expect equality testers", object: matchers.customEqualityTesters });
   }
@@ -200,7 +212,10 @@ export function sealEnvironment(
             changed[changed.length] = label;
           }
         }
-        // Properties added since: a planted Object.prototype.then or a new matcher.
+        // Properties added since, where an addition changes behaviour: a planted
+        // Object.prototype.then (every object becomes a thenable) or toJSON, a new matcher.
+        // Elsewhere additions are allowed: a submission may polyfill (Symbol.dispose).
+        if (!target.watchAdditions) continue;
         const now = keysOf(target);
         for (let i = 0; i < now.length; i++) {
           let known = false;

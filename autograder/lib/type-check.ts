@@ -1,6 +1,7 @@
 /**
  * Type-checking a submission before its tests run, under the project's strict `tsconfig.json`
- * (as `npm run typecheck` checks the starters). A worker thread does the work
+ * (as `npm run typecheck` checks the starters), except that unused variables and parameters
+ * are allowed. A worker thread does the work
  * (`type-check-worker.ts`) and keeps what all submissions share, so the second and later
  * checks take a fraction of the first; a check that runs too long (types built to explode)
  * or too big is stopped and reported, and the next check gets a fresh worker.

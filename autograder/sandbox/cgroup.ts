@@ -242,9 +242,17 @@ export function probeCgroups(): CgroupSupport | { unavailable: string } {
   process.once("exit", () => {
     for (const base of removeOnExit) {
       try {
+        // Runs killed on the way out (Ctrl-C) leave groups that empty within milliseconds.
+        for (const run of fs.readdirSync(base).filter((e) => e.startsWith("run-"))) {
+          try {
+            fs.rmdirSync(path.join(base, run));
+          } catch {
+            // Still emptying; the next grader sweeps it.
+          }
+        }
         fs.rmdirSync(base);
       } catch {
-        // Runs still inside (the grader is exiting abnormally); the next grader sweeps them.
+        // Runs still inside; the next grader sweeps them.
       }
     }
   });
@@ -361,6 +369,16 @@ export class RunCgroup {
       for (const pid of left) killQuietly(pid);
       await sleep(20);
     }
+  }
+
+  /**
+   * Kills every process in the run at once, without waiting: for a grader that is exiting
+   * (interrupted). {@link killAll} is the thorough version.
+   */
+  killNow(): void {
+    const dir = this.dirs.get(this.support.procs) as string;
+    if (this.support.kill === "cgroup.kill") tryWrite(path.join(dir, "cgroup.kill"), "1");
+    else for (const pid of this.pids()) killQuietly(pid);
   }
 
   /** The run's counters: OOM kills, refused forks, memory peak. */

@@ -83,6 +83,18 @@ export interface SandboxedRun {
   finished: Promise<SandboxExit>;
 }
 
+/** Synchronous last-resort killers of the runs in progress (see {@link killAllRunsNow}). */
+const inProgress = new Set<() => void>();
+
+/**
+ * Kills every process of every run in progress, at once and without waiting: for a grader
+ * interrupted by Ctrl-C or SIGTERM, whose processes must not outlive it.
+ */
+export function killAllRunsNow(): number {
+  for (const kill of inProgress) kill();
+  return inProgress.size;
+}
+
 /** Quotes `text` for /bin/sh. */
 function shQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
@@ -180,6 +192,25 @@ export function startSandboxed(plan: IsolationPlan, spec: SandboxSpec): Sandboxe
     return killUntilGone(findAll);
   };
 
+  const killNow = (): void => {
+    if (pgid !== undefined) {
+      try {
+        process.kill(-pgid, "SIGKILL");
+      } catch {
+        // The group is gone.
+      }
+    }
+    cgroup?.killNow();
+    for (const pid of cgroup ? [] : findAll()) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Gone.
+      }
+    }
+  };
+  inProgress.add(killNow);
+
   let stopReason: string | undefined;
   let killing: Promise<number> | undefined;
   const stop = (reason: string): void => {
@@ -211,6 +242,7 @@ export function startSandboxed(plan: IsolationPlan, spec: SandboxSpec): Sandboxe
     let grace: NodeJS.Timeout | undefined;
     await Promise.race([closed, new Promise((resolve) => (grace = setTimeout(resolve, 2_000)))]);
     clearTimeout(grace);
+    inProgress.delete(killNow);
     const stats = cgroup?.stats() ?? { oomKills: 0, taskLimitHits: 0 };
     await cgroup?.remove();
     if (dropped) removeFilesOf(spec.uid, plan.mount);

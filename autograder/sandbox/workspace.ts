@@ -52,6 +52,9 @@ function runDirsUnder(root: string): RunDirs {
   };
 }
 
+/** Workspaces not yet removed, for {@link Workspace.removeAll}. */
+const existing = new Set<Workspace>();
+
 /** A submission's grading directory. */
 export class Workspace {
   /** Where the exercise folders are copied (IPC_EXERCISES_DIR of the runs). */
@@ -86,6 +89,7 @@ export class Workspace {
       `module.exports = require(${JSON.stringify(SANDBOX_JEST_CONFIG)});\n`,
     );
     const workspace = new Workspace(root, gid);
+    existing.add(workspace);
     workspace.makeDir(workspace.exercisesDir, 0o750);
     workspace.makeDir(path.join(root, "runs"), 0o711, false);
     return workspace;
@@ -154,7 +158,13 @@ export class Workspace {
 
   /** Removes everything (the runs' processes must be gone). */
   remove(): void {
+    existing.delete(this);
     fs.rmSync(this.root, { recursive: true, force: true });
+  }
+
+  /** Removes every workspace of this process (an interrupted grader, on its way out). */
+  static removeAll(): void {
+    for (const workspace of [...existing]) workspace.remove();
   }
 }
 

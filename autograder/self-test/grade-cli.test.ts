@@ -5,7 +5,10 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { filesUnder, makeZip, runGrade } from "./run-grade";
+import { spawn } from "node:child_process";
+import { entryExecArgv } from "kernel-lib";
+import { REPO_ROOT } from "../lib/exercise-path";
+import { filesUnder, GRADE, leftoverProcesses, makeZip, runGrade } from "./run-grade";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ipc-grade-cli-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -54,3 +57,36 @@ it("grades one zipped submission and writes Gradescope's results.json", async ()
   expect(results.tests.length).toBeGreaterThan(5);
   expect(run.stdout).toContain(`Wrote ${out} (gradescope)`);
 }, 130_000);
+
+it("on Ctrl-C stops every run, writes nothing for them, and leaves no process behind", async () => {
+  const batch = path.join(tmp, "interrupted");
+  fs.cpSync(
+    path.join(__dirname, "fixtures", "submissions", "endless-loop"),
+    path.join(batch, "loop"),
+    {
+      recursive: true,
+    },
+  );
+  const results = path.join(tmp, "interrupted-results");
+  const child = spawn(
+    process.execPath,
+    [...entryExecArgv(GRADE), GRADE, "--batch", batch, "--results", results, "--exercises", "2"],
+    { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (t: string) => (stdout += t));
+  child.stderr.setEncoding("utf8").on("data", (t: string) => (stderr += t));
+  const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
+  // Wait until the run is under way: processes of the grader's sandbox users exist.
+  const deadline = Date.now() + 60_000;
+  while (leftoverProcesses(child.pid ?? -1).length === 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  expect(leftoverProcesses(child.pid ?? -1).length).toBeGreaterThan(0);
+  child.kill("SIGINT");
+  expect(await exited).toBe(130);
+  expect(stderr).toMatch(/interrupted: stopped [1-9]\d* run\(s\); nothing was written for them/);
+  expect(fs.existsSync(path.join(results, "loop.json"))).toBe(false);
+  expect(leftoverProcesses(child.pid ?? -1)).toEqual([]);
+}, 90_000);

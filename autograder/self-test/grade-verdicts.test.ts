@@ -157,6 +157,21 @@ it("zeroes a run that tampered or forged events, and says why", () => {
   expect(result.tests[0]).toMatchObject({ status: "passed", points: 0 });
 });
 
+it("blames the grader, not the submission, for a run that ended before its first test", () => {
+  const verdict = classifyEnding(
+    ending({ code: 1, stderr: "Error: Cannot find module 'jest'" }),
+    [],
+    names,
+    0,
+    MiB,
+  );
+  expect(verdict.outcome).toBe("crashed");
+  expect(verdict.stopReason).toBe(
+    "the test process ended before its first test (exit 1), a problem of the grader, not of " +
+      "the submission:\nError: Cannot find module 'jest'",
+  );
+});
+
 it("notes refused forks", () => {
   const verdict = classifyEnding(ending({ taskLimitHits: 7 }), [], [], 0, MiB);
   expect(verdict.notes).toEqual([
