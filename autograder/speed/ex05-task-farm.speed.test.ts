@@ -108,7 +108,8 @@ graded(
   {
     timeoutMs: 180_000,
     hint:
-      "both workers must compute at the same time: send every task before waiting for any " +
-      "result, and let each worker pull its next task as soon as it has pushed a result",
+      "both workers must compute at the same time: wait for every worker's ready message " +
+      "before sending (or the first to connect takes every task), send the tasks while " +
+      "collecting, and let each worker pull its next task as soon as it has pushed a result",
   },
 );
