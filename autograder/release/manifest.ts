@@ -28,6 +28,9 @@ export const STUDENT_INCLUDE = [
   "autograder/jest.grading.config.js",
   "autograder/tsconfig.grading.json",
   "autograder/tests/",
+  // `npm run check:speed` (speed floors, run on request) and its tests.
+  "autograder/speed.ts",
+  "autograder/speed/",
 ];
 
 /**
