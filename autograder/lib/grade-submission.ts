@@ -230,7 +230,7 @@ export class SubmissionGrading {
     const result = await runGradedFile({
       plan: setup.plan,
       testFile: unit.file,
-      run: workspace.newRun(label, identity.uid, setup.plan.mount ? setup.stage : undefined),
+      run: workspace.newRun(label, identity.uid, setup.stage, setup.plan.mount),
       uid: identity.uid,
       gid: identity.gid,
       limits: setup.limits,

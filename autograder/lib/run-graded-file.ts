@@ -131,9 +131,8 @@ export async function runGradedFile(options: GradedFileOptions): Promise<Exercis
   const sandboxed = startSandboxed(plan, {
     command: process.execPath,
     args,
-    // The host path: the cwd is set before the namespace's bind mounts exist; then the view.
-    cwd: host.root,
-    innerCwd: visible.root,
+    cwd: options.run.cwd,
+    ...(options.run.innerCwd === undefined ? {} : { innerCwd: options.run.innerCwd }),
     env: {
       PATH: "/usr/local/bin:/usr/bin:/bin",
       HOME: visible.home,

@@ -1,16 +1,17 @@
 /**
- * Fixed paths every sandboxed run sees its own files at. Jest keys its transform cache by the
- * configuration's path and the cache directory's, so runs whose files live at different paths
- * would each transform the test files and kernel-lib from scratch (about ten seconds). Inside
- * a run's mount namespace its workspace is bind-mounted at these paths instead, so every run,
- * and the trusted manifest run that warms the cache, use the same ones:
+ * Fixed paths every sandboxed run works from. Jest keys its transform cache by the
+ * configuration's path and the working directory, so runs started from different places would
+ * each transform the test files and kernel-lib from scratch (several seconds each). Every run,
+ * and the trusted manifest run that warms the cache, therefore use this configuration and
+ * start in `run/`; inside a run's mount namespace its own workspace is also bind-mounted here,
+ * so it sees its files at the same paths as every other run:
  *
  *   <tmp>/ipc-grade-stage-<uid>-<checkout hash>/   (one per checkout: each has its config)
  *     jest.config.js     the sandbox jest configuration (jest 30 wants one above the cwd)
  *     node_modules ->    the checkout's, so "kernel-lib" resolves from the submission's code
  *     tsconfig.json      stops tsx from looking further up (e.g. at a planted /tmp one)
- *     exercises/         <- the submission's copy (a run's view only)
- *     run/               <- the run's own directory (a run's view only)
+ *     exercises/         <- the submission's copy (a run's view, with a mount namespace)
+ *     run/               the working directory; <- the run's own directory (same)
  *       cache/           on the host: the warm jest cache each run starts from a copy of
  */
 import { createHash } from "node:crypto";

@@ -5,7 +5,6 @@
  *   ipc-grade-ws-XXXX/        root, 0711: nobody lists it
  *     node_modules ->         the checkout's (so "kernel-lib" resolves from the submission)
  *     tsconfig.json           root: stops tsx from looking further up (e.g. a planted /tmp one)
- *     jest.config.js          root: the sandbox jest config (jest 30 wants one above the cwd)
  *     exercises/<slug>/...    root:<submission group>, 0750 / 0640: the copy of the submission
  *     runs/<n>-<label>/       <run user>, 0700: home/, tmp/, cache/ (jest's), out/
  *
@@ -15,7 +14,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { REPO_ROOT } from "../lib/exercise-path";
-import { SANDBOX_JEST_CONFIG } from "../lib/test-manifest";
 import type { Stage } from "./stage";
 import type { ZipFile } from "./zip";
 
@@ -36,8 +34,12 @@ export interface RunPlacement {
   visible: RunDirs;
   /** The submission's exercise folders, as the run sees them. */
   exercisesDir: string;
-  /** The jest configuration, as the run sees it. */
+  /** The jest configuration (the stage's: always the same path, as jest's cache wants). */
   jestConfig: string;
+  /** Working directory the run starts in (before any mount). */
+  cwd: string;
+  /** Working directory once the bind mounts exist (with a mount namespace only). */
+  innerCwd?: string;
   /** Bind mounts (source on the host, target the run sees) that make `visible` true. */
   binds: [string, string][];
 }
@@ -59,8 +61,6 @@ const existing = new Set<Workspace>();
 export class Workspace {
   /** Where the exercise folders are copied (IPC_EXERCISES_DIR of the runs). */
   readonly exercisesDir: string;
-  /** The jest configuration runs use (`--config`). */
-  readonly jestConfig: string;
   private runCount = 0;
 
   private constructor(
@@ -69,7 +69,6 @@ export class Workspace {
     private readonly gid: number | undefined,
   ) {
     this.exercisesDir = path.join(root, "exercises");
-    this.jestConfig = path.join(root, "jest.config.js");
   }
 
   /**
@@ -83,10 +82,6 @@ export class Workspace {
     fs.writeFileSync(
       path.join(root, "tsconfig.json"),
       JSON.stringify({ extends: path.join(REPO_ROOT, "tsconfig.json"), include: [] }) + "\n",
-    );
-    fs.writeFileSync(
-      path.join(root, "jest.config.js"),
-      `module.exports = require(${JSON.stringify(SANDBOX_JEST_CONFIG)});\n`,
     );
     const workspace = new Workspace(root, gid);
     existing.add(workspace);
@@ -125,22 +120,23 @@ export class Workspace {
 
   /**
    * Fresh directories for one run, owned by the run's user `uid`, starting with a copy of the
-   * warm jest cache. With `stage` (a mount namespace exists) the run sees them, and the
-   * exercises, at the stage's fixed paths, so that the copied cache matches.
+   * warm jest cache. Jest finds its cache entries again when the configuration's path and the
+   * working directory are the stage's (the cache directory's own path does not matter). With
+   * `mounted` (a mount namespace exists) the run also sees its directories and the exercises at
+   * the stage's paths; without, at their own, from the stage's working directory.
    */
-  newRun(label: string, uid: number, stage: Stage | undefined): RunPlacement {
+  newRun(label: string, uid: number, stage: Stage, mounted: boolean): RunPlacement {
     const host = runDirsUnder(path.join(this.root, "runs", `${++this.runCount}-${label}`));
     for (const dir of Object.values(host)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if (stage && fs.existsSync(stage.cacheDir)) {
-      fs.cpSync(stage.cacheDir, host.cache, { recursive: true });
-    }
+    if (fs.existsSync(stage.cacheDir)) fs.cpSync(stage.cacheDir, host.cache, { recursive: true });
     if (this.gid !== undefined) chownTree(host.root, uid, this.gid);
-    if (!stage) {
+    if (!mounted) {
       return {
         host,
         visible: host,
         exercisesDir: this.exercisesDir,
-        jestConfig: this.jestConfig,
+        jestConfig: stage.jestConfig,
+        cwd: stage.runDir,
         binds: [],
       };
     }
@@ -149,6 +145,9 @@ export class Workspace {
       visible: runDirsUnder(stage.runDir),
       exercisesDir: stage.exercisesDir,
       jestConfig: stage.jestConfig,
+      // The cwd is set before the namespace's bind mounts exist; then the run's view.
+      cwd: host.root,
+      innerCwd: stage.runDir,
       binds: [
         [this.exercisesDir, stage.exercisesDir],
         [host.root, stage.runDir],
