@@ -52,8 +52,20 @@ const POLL_MS = 250;
 const isJestHelper = (description: string): boolean =>
   /jest-worker|jest-haste-map/.test(description);
 
-/** Reads authenticated events from the channel; counts lines that lack the secret. */
-function readChannel(stream: Readable, nonce: string) {
+/** What arrived on a run's events pipe. */
+interface ChannelReader {
+  /** Events that carried the run's secret, in order. */
+  events: GraderEvent[];
+  /** Lines that did not (anything the code under test wrote there). */
+  forged(): number;
+}
+
+/**
+ * Reads authenticated events from the channel; counts lines that lack the secret. Whatever
+ * arrives (not JSON, not an object, megabytes) is counted, never thrown: the code under test
+ * can write to this pipe too.
+ */
+function readChannel(stream: Readable, nonce: string): ChannelReader {
   const events: GraderEvent[] = [];
   let forged = 0;
   let received = 0;
@@ -78,6 +90,11 @@ function readChannel(stream: Readable, nonce: string) {
         forged++;
         continue;
       }
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        forged++;
+        continue;
+      }
+      // Only graded.ts knows the secret, so a line that carries it has graded.ts's shape.
       const { nonce: got, ...event } = parsed as { nonce?: unknown } & GraderEvent;
       if (got !== nonce) {
         forged++;
@@ -93,17 +110,41 @@ function readChannel(stream: Readable, nonce: string) {
   };
 }
 
+/**
+ * Jest's report, kept only as far as it has the expected shape: the code under test can
+ * write this file too, and a malformed one must not break the grader (it can only fail tests
+ * anyway, see `collectResults`).
+ */
 function readJestReport(file: string): JestJson | undefined {
+  let parsed: unknown;
   try {
     if (fs.statSync(file).size > 20 * 1024 * 1024) return undefined;
-    return JSON.parse(fs.readFileSync(file, "utf8")) as JestJson;
+    parsed = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch {
     return undefined;
   }
+  const files = (parsed as { testResults?: unknown } | null)?.testResults;
+  if (!Array.isArray(files)) return undefined;
+  const text = (v: unknown): string => (typeof v === "string" ? v : "");
+  return {
+    testResults: files
+      .filter((f): f is Record<string, unknown> => typeof f === "object" && f !== null)
+      .map((f) => ({
+        name: text(f.name),
+        message: text(f.message),
+        assertionResults: (Array.isArray(f.assertionResults) ? f.assertionResults : [])
+          .filter((a): a is Record<string, unknown> => typeof a === "object" && a !== null)
+          .map((a) => ({
+            title: text(a.title),
+            status: text(a.status),
+            failureMessages: Array.isArray(a.failureMessages) ? a.failureMessages.map(text) : [],
+          })),
+      })),
+  };
 }
 
 /**
- * Runs `options.testFile` on the submission in `options.exercisesDir`, in the sandbox, and
+ * Runs `options.testFile` on the submission placed by `options.run`, in the sandbox, and
  * resolves with its graded result. Never rejects for anything the submission does.
  */
 export async function runGradedFile(options: GradedFileOptions): Promise<ExerciseResult> {
