@@ -4,7 +4,8 @@
  * made here): each gets its expected score and message in bounded time, attacks on the
  * verdict earn nothing, nothing any of them started is left running, the checkout is
  * untouched, and a second run resumes instead of grading again. All on ex02 (fast), public
- * tests only.
+ * tests only; ex01 is graded too, present only in `crash-signal` (the reference solution,
+ * copied here), to show one exercise's crash costs another nothing.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -22,7 +23,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ipc-grade-fixtures-"));
 const batch = path.join(tmp, "class");
 const results = path.join(tmp, "results");
 const args = [
-  ...["--batch", batch, "--results", results, "--exercises", "ex02", "--public-only"],
+  ...["--batch", batch, "--results", results, "--exercises", "ex01,ex02", "--public-only"],
   ...["--jobs", "2", "--memory-limit", "512", "--task-limit", "256"],
 ];
 const testFileHash = (): string =>
@@ -48,6 +49,11 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(batch, "zipped.zip"), makeZip(zipped));
   fs.mkdirSync(path.join(batch, "no-exercise", "ex99-other"), { recursive: true });
   fs.writeFileSync(path.join(batch, "no-exercise", "ex99-other", "a.ts"), "export {};\n");
+  fs.cpSync(
+    path.join(REPO_ROOT, "autograder", "solutions", "ex01-ping-pong"),
+    path.join(batch, "crash-signal", "ex01-ping-pong"),
+    { recursive: true },
+  );
   checkoutBefore = testFileHash();
   run = await runGrade(args, 280_000);
 }, 300_000);
@@ -56,14 +62,16 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const students = (): string[] => fs.readdirSync(batch).map((e) => e.replace(/\.zip$/, ""));
 
-function ex02(student: string): ExerciseResult {
+function exerciseOf(student: string, slug: string): ExerciseResult {
   const result = JSON.parse(
     fs.readFileSync(path.join(results, `${student}.json`), "utf8"),
   ) as StoredResult;
-  const exercise = result.exercises.find((e) => e.exercise === SLUG);
-  if (!exercise) throw new Error(`${student}: no ${SLUG} in ${JSON.stringify(result)}`);
+  const exercise = result.exercises.find((e) => e.exercise === slug);
+  if (!exercise) throw new Error(`${student}: no ${slug} in ${JSON.stringify(result)}`);
   return exercise;
 }
+
+const ex02 = (student: string): ExerciseResult => exerciseOf(student, SLUG);
 
 it("grades the whole class, writing each result, its Gradescope file and the gradebook", () => {
   if (run.exitCode !== 0) throw new Error(`exit ${run.exitCode}:\n${run.stdout}\n${run.stderr}`);
@@ -72,9 +80,10 @@ it("grades the whole class, writing each result, its Gradescope file and the gra
     expect(fs.existsSync(path.join(results, `${student}.gradescope.json`))).toBe(true);
   }
   const gradebook = fs.readFileSync(path.join(results, "gradebook.csv"), "utf8").split("\r\n");
-  expect(gradebook[0]).toBe(`student,${SLUG},total`);
-  expect(gradebook).toContain("wrong-answer,0,0");
-  expect(gradebook).toContain("detached-survivor,20,20");
+  expect(gradebook[0]).toBe(`student,ex01-ping-pong,${SLUG},total`);
+  expect(gradebook).toContain("wrong-answer,0,0,0");
+  expect(gradebook).toContain("detached-survivor,0,20,20");
+  expect(gradebook).toContain("crash-signal,20,0,20");
   expect(gradebook.filter(Boolean)).toHaveLength(students().length + 1);
   expect(run.stdout).toMatch(new RegExp(`\\[${students().length}/${students().length}\\] `));
   expect(run.stdout).toMatch(/per submission: median \d+\.\d s, longest \d+\.\d s/);
@@ -137,6 +146,17 @@ it("reports process.exit, a throw at import, a compile error and a missing exerc
     maxPoints: 20,
     outcome: "import-error",
     note: `no folder ${SLUG} in the submission`,
+  });
+});
+
+it("reports a crash by a signal, and keeps the other exercise's full marks", () => {
+  const crashed = ex02("crash-signal");
+  expect(crashed).toMatchObject({ points: 0, outcome: "crashed" });
+  expect(crashed.tests[0]?.message).toBe(`the test process crashed (SIGSEGV) during "${FIRST}"`);
+  expect(exerciseOf("crash-signal", "ex01-ping-pong")).toMatchObject({
+    points: 20,
+    maxPoints: 20,
+    outcome: "graded",
   });
 });
 
