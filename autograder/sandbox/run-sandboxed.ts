@@ -20,8 +20,10 @@ import { describeProcess, killUntilGone, pidsOwnedBy, pidsWithMarker } from "./p
 /** Environment variable that marks every process of a run (the last-resort way to find them). */
 export const RUN_MARKER_ENV = "IPC_SANDBOX_RUN";
 
-/** Exit status of the wrapper when the sandbox itself could not be set up. */
+/** Exit status of the wrapper when the sandbox itself could not be set up... */
 const SETUP_FAILED = 97;
+/** ...and the start of the line it prints on stderr, naming the step. */
+const SETUP_FAILED_MARK = "ipc-grade: sandbox set-up failed";
 
 /** Longest stdout or stderr kept, in bytes; the rest is counted, not stored. */
 const MAX_OUTPUT_BYTES = 1024 * 1024;
@@ -106,21 +108,33 @@ function setupScript(
   cgroup: RunCgroup | undefined,
   spec: SandboxSpec,
 ): string {
-  const fail = `|| exit ${SETUP_FAILED}`;
+  // The step that failed is named, so a run that exits 97 by itself is not taken for this.
+  const fail = (step: string): string =>
+    `|| { echo ${shQuote(`${SETUP_FAILED_MARK}: ${step}`)} >&2; exit ${SETUP_FAILED}; }`;
   const lines: string[] = [];
-  for (const file of cgroup?.procsFiles ?? []) lines.push(`echo $$ > ${shQuote(file)} ${fail}`);
-  if (plan.network) lines.push(`${shQuote(plan.network.ip)} link set lo up ${fail}`);
+  for (const file of cgroup?.procsFiles ?? []) {
+    lines.push(`echo $$ > ${shQuote(file)} ${fail(`joining ${file}`)}`);
+  }
+  if (plan.network) lines.push(`${shQuote(plan.network.ip)} link set lo up ${fail("loopback")}`);
   if (plan.mount) {
-    lines.push(`mount -t tmpfs -o size=256m,mode=1777,nosuid,nodev tmpfs /dev/shm ${fail}`);
+    lines.push(
+      `mount -t tmpfs -o size=256m,mode=1777,nosuid,nodev tmpfs /dev/shm ${fail("/dev/shm")}`,
+    );
     for (const dir of spec.hiddenDirs ?? []) {
       if (!fs.existsSync(dir)) continue;
-      lines.push(`mount -t tmpfs -o ro,size=4k,mode=755 tmpfs ${shQuote(dir)} ${fail}`);
+      lines.push(
+        `mount -t tmpfs -o ro,size=4k,mode=755 tmpfs ${shQuote(dir)} ${fail(`hiding ${dir}`)}`,
+      );
     }
     for (const [source, target] of spec.binds ?? []) {
-      lines.push(`mount --bind ${shQuote(source)} ${shQuote(target)} ${fail}`);
+      lines.push(
+        `mount --bind ${shQuote(source)} ${shQuote(target)} ${fail(`mounting ${target}`)}`,
+      );
     }
   }
-  if (spec.innerCwd !== undefined) lines.push(`cd ${shQuote(spec.innerCwd)} ${fail}`);
+  if (spec.innerCwd !== undefined) {
+    lines.push(`cd ${shQuote(spec.innerCwd)} ${fail(`entering ${spec.innerCwd}`)}`);
+  }
   lines.push('exec "$@"');
   return lines.join("\n");
 }
@@ -256,8 +270,9 @@ export function startSandboxed(plan: IsolationPlan, spec: SandboxSpec): Sandboxe
       stats,
     };
     if (stopReason !== undefined) exit.stopReason = stopReason;
-    if (code === SETUP_FAILED && stopReason === undefined) {
-      exit.setupError = `the sandbox could not be set up: ${output.stderr.trim() || "no message"}`;
+    const mark = output.stderr.split("\n").find((line) => line.startsWith(SETUP_FAILED_MARK));
+    if (code === SETUP_FAILED && stopReason === undefined && mark !== undefined) {
+      exit.setupError = `${mark.replace(SETUP_FAILED_MARK, "the sandbox could not be set up")}\n${output.stderr.trim()}`;
     }
     return exit;
   })();

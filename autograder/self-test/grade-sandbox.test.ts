@@ -121,6 +121,21 @@ it("stops a run at its wall-clock limit, with the processes it started", async (
   if (plan.setpriv) expect(pidsOwnedBy(uid)).toEqual([]);
 }, 30_000);
 
+it("names the step when the sandbox cannot be set up, and never runs the command", async () => {
+  if (!plan.mount) return; // bind mounts are refused outright without a mount namespace
+  const missing = path.join(parent, "no-such-dir");
+  const exit = await startSandboxed(
+    plan,
+    spec(`require("fs").writeFileSync(${JSON.stringify(path.join(runDir, "ran"))}, "")`, {
+      binds: [[runDir, missing]],
+    }),
+  ).finished;
+  expect(exit.setupError).toMatch(
+    new RegExp(`^the sandbox could not be set up: mounting ${missing}\n`),
+  );
+  expect(fs.existsSync(path.join(runDir, "ran"))).toBe(false);
+}, 30_000);
+
 describe("without cgroups", () => {
   const noCgroups: IsolationPlan = { ...plan, cgroups: undefined };
 
