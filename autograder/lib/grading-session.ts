@@ -4,6 +4,7 @@
  */
 import { probeIsolation } from "../sandbox/isolation";
 import { ensureStage } from "../sandbox/stage";
+import { Workspace } from "../sandbox/workspace";
 import type { GradingSetup } from "./grade-submission";
 import type { RunLimits } from "./run-graded-file";
 import { JEST_BIN, readTestManifest, SANDBOX_JEST_CONFIG, testFilesOf } from "./test-manifest";
@@ -35,6 +36,7 @@ export async function openGradingSession(options: SessionOptions): Promise<Gradi
     testFilesOf(e, !options.publicOnly).map((f) => f.file),
   );
   const plan = probeIsolation([JEST_BIN, SANDBOX_JEST_CONFIG, ...testFiles]);
+  Workspace.removeStale();
   // The cache is kept between invocations (jest invalidates by content).
   const stage = ensureStage();
   const manifest = await readTestManifest(options.exercises, stage, !options.publicOnly);

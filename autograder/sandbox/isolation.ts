@@ -19,6 +19,8 @@ export const DISABLE_ENV = "IPC_SANDBOX_DISABLE";
 export interface IsolationPlan {
   /** `setpriv`, when each run gets its own unprivileged user. */
   setpriv: string | undefined;
+  /** `setpriv` can also make the run's main process die with the grader (`--pdeathsig`). */
+  pdeathsig: boolean;
   /** `prlimit`, to cap the run user's processes (RLIMIT_NPROC) when it has its own user. */
   prlimit: string | undefined;
   /** `unshare` and its namespace flags; undefined when no namespace can be made. */
@@ -47,8 +49,11 @@ export function findProgram(name: string): string | undefined {
   return undefined;
 }
 
-/** `setpriv` arguments that become user `uid`, group `gid`, with no capabilities or way back. */
-export function setprivArgs(setpriv: string, uid: number, gid = uid): string[] {
+/**
+ * `setpriv` arguments that become user `uid`, group `gid`, with no capabilities or way back;
+ * with `pdeathsig`, the process is also killed if the grader dies (util-linux 2.33 and later).
+ */
+export function setprivArgs(setpriv: string, uid: number, gid = uid, pdeathsig = false): string[] {
   return [
     setpriv,
     `--reuid=${uid}`,
@@ -57,6 +62,7 @@ export function setprivArgs(setpriv: string, uid: number, gid = uid): string[] {
     "--no-new-privs",
     "--inh-caps=-all",
     "--bounding-set=-all",
+    ...(pdeathsig ? ["--pdeathsig=KILL"] : []),
     "--",
   ];
 }
@@ -113,6 +119,10 @@ export function probeIsolation(readable: readonly string[]): IsolationPlan {
     );
   }
   const prlimit = setpriv ? findProgram("prlimit") : undefined;
+  // The test process dies with a grader killed by SIGKILL, which can clean up nothing; what
+  // the tests started stays in the run's cgroup for the next grader's sweep.
+  const pdeathsig =
+    setpriv !== undefined && succeeds([...setprivArgs(setpriv, probeUid, probeUid, true), "true"]);
 
   const unsharePath = findProgram("unshare");
   const ip = findProgram("ip");
@@ -181,6 +191,6 @@ export function probeIsolation(readable: readonly string[]): IsolationPlan {
             "(one that detaches and clears its environment escapes)",
     );
   }
-  cached = { setpriv, prlimit, unshare, network, mount, cgroups, report };
+  cached = { setpriv, pdeathsig, prlimit, unshare, network, mount, cgroups, report };
   return cached;
 }

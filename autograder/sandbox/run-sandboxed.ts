@@ -159,7 +159,9 @@ export function startSandboxed(plan: IsolationPlan, spec: SandboxSpec): Sandboxe
   const dropped = plan.setpriv !== undefined;
 
   let argv = [spec.command, ...spec.args];
-  if (plan.setpriv) argv = [...setprivArgs(plan.setpriv, spec.uid, spec.gid), ...argv];
+  if (plan.setpriv) {
+    argv = [...setprivArgs(plan.setpriv, spec.uid, spec.gid, plan.pdeathsig), ...argv];
+  }
   // Counted per real user, RLIMIT_NPROC caps exactly this run once it has a user of its own.
   // Under a pids cgroup it is only a backstop, set higher so that the cgroup (which counts the
   // forks it refuses) is the one that refuses them.

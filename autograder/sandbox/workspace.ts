@@ -57,6 +57,18 @@ function runDirsUnder(root: string): RunDirs {
 /** Workspaces not yet removed, for {@link Workspace.removeAll}. */
 const existing = new Set<Workspace>();
 
+/** Prefix of workspace directories; `<prefix><grader pid>-` names the grader that made one. */
+const PREFIX = "ipc-grade-ws-";
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 /** A submission's grading directory. */
 export class Workspace {
   /** Where the exercise folders are copied (IPC_EXERCISES_DIR of the runs). */
@@ -76,7 +88,8 @@ export class Workspace {
    * grader's user).
    */
   static create(gid: number | undefined): Workspace {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ipc-grade-ws-"));
+    if (existing.size === 0) process.once("exit", () => Workspace.removeAll());
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), `${PREFIX}${process.pid}-`));
     fs.chmodSync(root, 0o711);
     fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(root, "node_modules"));
     fs.writeFileSync(
@@ -164,6 +177,26 @@ export class Workspace {
   /** Removes every workspace of this process (an interrupted grader, on its way out). */
   static removeAll(): void {
     for (const workspace of [...existing]) workspace.remove();
+  }
+
+  /**
+   * Removes workspaces left by graders that are gone (killed with SIGKILL), made by this user.
+   * Their processes are gone too: the cgroups' sweep (or the run user's) saw to that.
+   */
+  static removeStale(): void {
+    const me = process.getuid?.();
+    for (const entry of fs.readdirSync(os.tmpdir())) {
+      const pid = Number(/^ipc-grade-ws-(\d+)-/.exec(entry)?.[1]);
+      if (!(pid > 0) || pid === process.pid || isAlive(pid)) continue;
+      const dir = path.join(os.tmpdir(), entry);
+      try {
+        if (me === undefined || fs.lstatSync(dir).uid === me) {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      } catch {
+        // Another grader removed it first.
+      }
+    }
   }
 }
 
