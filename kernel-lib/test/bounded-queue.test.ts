@@ -3,7 +3,6 @@
  * consuming (fixtures bq-producer.ts and bq-consumer.ts) and the main thread using only the
  * promise API, as the notebook kernel does.
  */
-import * as path from "node:path";
 import {
   BoundedQueue,
   closeAll,
@@ -13,13 +12,14 @@ import {
   type ChannelErrorCode,
   type WorkerHandle,
 } from "../src";
+import { fixturePath } from "./support/fixtures";
 import type { ConsumerData, Job, ProducerData, WorkerReport } from "./fixtures/bq-messages";
 import { decodeJob, encodeJob } from "./fixtures/bq-messages";
 import { seededRandom } from "./support/random";
 import { rejectionOf, settlesWithin } from "./support/timing";
 
 jest.setTimeout(30_000);
-const fixture = (name: string): string => path.join(__dirname, "fixtures", name);
+const fixture = fixturePath;
 
 let workers: WorkerHandle[] = [];
 

@@ -1,23 +1,19 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
-  closeAll,
   createFifo,
   isChannelError,
-  liveResources,
   openFifoReader,
   openFifoWriter,
   spawnEntry,
   utf8Codec,
 } from "../src";
+import { releaseAllAndExpectNoLeaks } from "./support/fixtures";
 import { rejectionOf } from "./support/timing";
 
 jest.setTimeout(30_000);
 
-afterEach(async () => {
-  await closeAll();
-  expect(liveResources()).toEqual([]);
-});
+afterEach(releaseAllAndExpectNoLeaks);
 
 describe("FIFOs", () => {
   it("carries messages between two unrelated processes that share only the path", async () => {

@@ -4,7 +4,6 @@
  * that no queue, descriptor or worker is left.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
 import {
   closeAll,
   isChannelError,
@@ -22,11 +21,12 @@ import {
   type PosixMessageQueue,
   type WorkerHandle,
 } from "../src";
+import { fixturePath } from "./support/fixtures";
 import type { ReceiverData, ReceiverReport } from "./fixtures/mq-receiver";
 import { rejectionOf, settlesWithin } from "./support/timing";
 
 jest.setTimeout(30_000);
-const fixture = (name: string): string => path.join(__dirname, "fixtures", name);
+const fixture = fixturePath;
 const support = mqueueSupport();
 
 /** Every name a test in this run uses starts with this. */

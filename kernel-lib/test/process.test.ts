@@ -1,5 +1,4 @@
 import * as fs from "node:fs";
-import * as path from "node:path";
 import {
   closeAll,
   isChannelError,
@@ -8,15 +7,13 @@ import {
   spawnEntry,
   startWorker,
 } from "../src";
+import { fixturePath, releaseAllAndExpectNoLeaks } from "./support/fixtures";
 import { rejectionOf } from "./support/timing";
 
 jest.setTimeout(30_000);
-const fixture = (name: string): string => path.join(__dirname, "fixtures", name);
+const fixture = fixturePath;
 
-afterEach(async () => {
-  await closeAll();
-  expect(liveResources()).toEqual([]);
-});
+afterEach(releaseAllAndExpectNoLeaks);
 
 function alive(pid: number): boolean {
   try {

@@ -1,22 +1,11 @@
-import * as path from "node:path";
-import {
-  closeAll,
-  createPortPair,
-  isChannelError,
-  liveResources,
-  programPath,
-  startWorker,
-  workerChannel,
-} from "../src";
+import { createPortPair, isChannelError, programPath, startWorker, workerChannel } from "../src";
+import { fixturePath, releaseAllAndExpectNoLeaks } from "./support/fixtures";
 import { rejectionOf } from "./support/timing";
 
 jest.setTimeout(30_000);
-const fixture = (name: string): string => path.join(__dirname, "fixtures", name);
+const fixture = fixturePath;
 
-afterEach(async () => {
-  await closeAll();
-  expect(liveResources()).toEqual([]);
-});
+afterEach(releaseAllAndExpectNoLeaks);
 
 describe("worker transport", () => {
   it("copies a message: changing the sent object does not change what the worker got", async () => {
